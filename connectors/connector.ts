@@ -84,6 +84,8 @@ export interface ChannelCapabilities {
   liveQueuePosition: boolean;
   /** The 留言 (offline message) form can be shown. */
   offlineMessageForm: boolean;
+  /** Outbound messages reach the visitor through Kefu's realtime socket: no delivery job is needed. */
+  deliversOverRealtime?: boolean;
 }
 
 /** A channel row as connectors see it: credentials already decrypted. */

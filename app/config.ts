@@ -1,0 +1,95 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const envSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL, e.g. postgresql://kefu:secret@127.0.0.1:5432/kefu')
+    .optional(),
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a plain schema name, e.g. public').default('public'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a Redis URL, e.g. redis://127.0.0.1:6379').optional(),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only, e.g. kefu').default('kefu'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: z.string().url('must be a URL, e.g. https://kefu.example.com').optional(),
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters, e.g. the output of `openssl rand -hex 32`').optional(),
+  ADMIN_EMAIL: z.string().email('must be an email address, e.g. admin@example.com').optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  DATA_DIR: z.string().default('data'),
+  KEFU_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: bool.default(false),
+  WECOM_API_BASE: z.string().url().default('https://qyapi.weixin.qq.com'),
+  WECHAT_MP_API_BASE: z.string().url().default('https://api.weixin.qq.com'),
+  WECHATY_PUPPET: z.string().optional(),
+  WECHATY_PUPPET_TOKEN: z.string().optional(),
+  METRICS_TOKEN: z.string().min(16).optional(),
+});
+
+/** Kefu's configuration, parsed once at start-up from the environment. */
+export interface Config {
+  databaseUrl?: string;
+  databaseSchema: string;
+  redisUrl?: string;
+  redisPrefix: string;
+  port: number;
+  host: string;
+  publicUrl: string;
+  sessionSecret?: string;
+  adminEmail?: string;
+  adminPassword?: string;
+  dataDir: string;
+  uploadDir: string;
+  role: 'all' | 'api' | 'worker';
+  logLevel: string;
+  trustProxy: boolean;
+  wecomApiBase: string;
+  wechatMpApiBase: string;
+  wechatyPuppet?: string;
+  wechatyPuppetToken?: string;
+  metricsToken?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError naming each bad variable with an example value. */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = result.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    databaseUrl: e.DATABASE_URL,
+    databaseSchema: e.DATABASE_SCHEMA,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    sessionSecret: e.SESSION_SECRET,
+    adminEmail: e.ADMIN_EMAIL,
+    adminPassword: e.ADMIN_PASSWORD,
+    dataDir,
+    uploadDir: path.join(dataDir, 'uploads'),
+    role: e.KEFU_ROLE,
+    logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
+    wecomApiBase: e.WECOM_API_BASE,
+    wechatMpApiBase: e.WECHAT_MP_API_BASE,
+    wechatyPuppet: e.WECHATY_PUPPET,
+    wechatyPuppetToken: e.WECHATY_PUPPET_TOKEN,
+    metricsToken: e.METRICS_TOKEN,
+  };
+}

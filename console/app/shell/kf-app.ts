@@ -1,0 +1,130 @@
+import { ContextProvider } from '@lit/context';
+import { css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { getLocale, setLocale, t } from '../../i18n/i18n.ts';
+import type { UserDto } from '../../shared/protocol.ts';
+import { KfElement } from '../../ui/kf-element.ts';
+import { baseStyles, themeTokens } from '../../ui/theme.ts';
+import { fetchMe } from '../data/auth.ts';
+import { ConsoleStore, describeError } from '../state/console-store.ts';
+import { storeContext } from '../state/store-context.ts';
+import { pathOf, routeOf, type Route } from './routes.ts';
+import './kf-header.ts';
+import './kf-login.ts';
+import '../workbench/kf-workbench.ts';
+
+/** Root of the console: session check, login, page routing, the shared store and notices. */
+@customElement('kf-app')
+export class KfApp extends KfElement {
+  static override styles = [
+    themeTokens,
+    baseStyles,
+    css`
+      :host { display: flex; flex-direction: column; height: 100vh; min-width: 1024px; background: var(--kf-bg); }
+      main { flex: 1; min-height: 0; display: flex; }
+      main > * { flex: 1; min-width: 0; }
+      .center { margin: auto; color: var(--kf-text-3); }
+      .notice {
+        position: fixed; top: 64px; left: 50%; transform: translateX(-50%); z-index: 20;
+        padding: 8px 16px; border-radius: var(--kf-radius); box-shadow: var(--kf-shadow);
+        background: var(--kf-surface); border-left: 4px solid var(--kf-primary);
+      }
+      .notice.error { border-left-color: var(--kf-danger); }
+    `,
+  ];
+
+  readonly store = new ConsoleStore();
+  @state() private checking = true;
+  @state() private route: Route = routeOf(location.pathname);
+  #onChange = () => this.requestUpdate();
+  #onPopState = () => (this.route = routeOf(location.pathname));
+
+  constructor() {
+    super();
+    new ContextProvider(this, { context: storeContext, initialValue: this.store });
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.store.addEventListener('change', this.#onChange);
+    addEventListener('popstate', this.#onPopState);
+    document.title = t('app.title');
+    void this.#restoreSession();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.store.removeEventListener('change', this.#onChange);
+    removeEventListener('popstate', this.#onPopState);
+    this.store.stop();
+  }
+
+  async #restoreSession(): Promise<void> {
+    try {
+      const user = await fetchMe();
+      if (user) await this.#signIn(user);
+    } catch (error) {
+      this.store.showNotice({ kind: 'error', text: describeError(error) });
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  async #signIn(user: UserDto): Promise<void> {
+    await this.store.start(user);
+  }
+
+  protected override willUpdate(): void {
+    // The admin page is rarely opened: keep it out of the initial bundle.
+    if (this.route === 'agents' && this.store.user?.role === 'admin') void import('../admin/kf-agents-page.ts');
+  }
+
+  #navigate(route: Route): void {
+    if (route === this.route) return;
+    history.pushState(null, '', pathOf(route));
+    this.route = route;
+  }
+
+  #toggleLocale(): void {
+    const next = getLocale() === 'zh-CN' ? 'en' : 'zh-CN';
+    localStorage.setItem('kefu.locale', next);
+    document.documentElement.lang = next;
+    setLocale(next);
+    document.title = t('app.title');
+  }
+
+  override render() {
+    const { user, notice } = this.store;
+    return html`
+      ${this.checking
+        ? html`<div class="center">${t('list.loading')}</div>`
+        : user
+          ? html`
+              <kf-header
+                .route=${this.route}
+                @kf-navigate=${(e: CustomEvent<Route>) => this.#navigate(e.detail)}
+                @kf-toggle-locale=${() => this.#toggleLocale()}
+              ></kf-header>
+              <main>${this.#renderPage(user)}</main>
+            `
+          : html`<kf-login
+              @kf-signed-in=${(e: CustomEvent<UserDto>) => this.#signIn(e.detail)}
+              @kf-toggle-locale=${() => this.#toggleLocale()}
+            ></kf-login>`}
+      ${notice ? html`<div class="notice ${notice.kind}" role="status">${notice.text}</div>` : nothing}
+    `;
+  }
+
+  #renderPage(user: UserDto) {
+    if (this.route === 'agents' && user.role === 'admin') {
+      return html`<kf-agents-page></kf-agents-page>`;
+    }
+    return html`<kf-workbench></kf-workbench>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'kf-app': KfApp;
+  }
+}

@@ -1,0 +1,298 @@
+import type { IncomingMessage, Server } from 'node:http';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { DomainEvent } from '../../core/conversation/events.ts';
+import type { ConversationRecord } from '../../core/conversation/records.ts';
+import { isAppError } from '../../core/errors.ts';
+import { verifyVisitorToken, type VisitorIdentity } from '../../connectors/web/visitor-token.ts';
+import { clientFrameSchema, type ServerFrame } from '../shared/protocol.ts';
+import type { AppContext } from './app-context.ts';
+import { conversationDto, messageDto } from './dto.ts';
+import { SESSION_COOKIE, parseCookie, type SessionUser } from './sessions.ts';
+import { receiveWebMessage } from './routes/widget-routes.ts';
+
+interface AgentSocket {
+  kind: 'agent';
+  ws: WebSocket;
+  user: SessionUser;
+}
+interface VisitorSocket {
+  kind: 'visitor';
+  ws: WebSocket;
+  identity: VisitorIdentity;
+  visitorId: string | null;
+}
+type Client = AgentSocket | VisitorSocket;
+type PendingClient = Omit<AgentSocket, 'ws'> | Omit<VisitorSocket, 'ws'>;
+
+const MAX_FRAME_BYTES = 64 * 1024;
+
+/**
+ * WebSockets for agents (/ws/agent) and visitors (/ws/visitor). Every process subscribes to the
+ * event bus and forwards each event to the sockets it holds whose audience matches. A client that
+ * reconnects with `?after=<seq>` first gets every message it missed, from the database.
+ */
+export class RealtimeGateway {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  private readonly agents = new Map<string, Set<AgentSocket>>();
+  private readonly visitors = new Map<string, Set<VisitorSocket>>();
+  private readonly unsubscribe: () => void;
+  private heartbeat?: NodeJS.Timeout;
+
+  constructor(private readonly app: AppContext) {
+    this.unsubscribe = app.bus.subscribe((event) => this.fanOut(event));
+  }
+
+  get agentCount(): number {
+    let n = 0;
+    for (const set of this.agents.values()) n += set.size;
+    return n;
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (req, socket, head) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname !== '/ws/agent' && url.pathname !== '/ws/visitor') {
+        socket.destroy();
+        return;
+      }
+      this.authenticate(req, url)
+        .then((client) => {
+          if (!client) {
+            socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+            socket.destroy();
+            return;
+          }
+          this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, client, Number(url.searchParams.get('after') ?? 0) || 0));
+        })
+        .catch(() => socket.destroy());
+    });
+    this.heartbeat = setInterval(() => {
+      for (const ws of this.wss.clients) {
+        const state = ws as WebSocket & { alive?: boolean };
+        if (state.alive === false) {
+          ws.terminate();
+          continue;
+        }
+        state.alive = false;
+        ws.ping();
+      }
+    }, 30_000);
+    this.heartbeat.unref();
+  }
+
+  private async authenticate(req: IncomingMessage, url: URL): Promise<PendingClient | null> {
+    if (url.pathname === '/ws/agent') {
+      const token = url.searchParams.get('token') ?? parseCookie(req.headers.cookie, SESSION_COOKIE);
+      const user = await this.app.sessions.resolve(token);
+      return user ? { kind: 'agent', user } : null;
+    }
+    try {
+      const identity = verifyVisitorToken(this.app.secret, url.searchParams.get('token'));
+      const visitor = await this.app.prisma.visitor.findUnique({
+        where: { channelId_externalId: { channelId: identity.channelId, externalId: identity.visitorKey } },
+        select: { id: true },
+      });
+      return { kind: 'visitor', identity, visitorId: visitor?.id ?? null };
+    } catch {
+      return null;
+    }
+  }
+
+  private async accept(ws: WebSocket, base: PendingClient, after: number): Promise<void> {
+    const client = { ...base, ws } as Client;
+    (ws as WebSocket & { alive?: boolean }).alive = true;
+    ws.on('pong', () => ((ws as WebSocket & { alive?: boolean }).alive = true));
+    this.register(client);
+    ws.on('close', () => this.unregister(client));
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return this.send(ws, { type: 'error', code: 'bad_request', message: 'Binary frames are not accepted.' });
+      this.onFrame(client, data.toString()).catch((error) => {
+        const code = isAppError(error) ? error.code : 'internal';
+        const message = isAppError(error) ? error.userMessage : 'Something went wrong on the server.';
+        if (!isAppError(error)) this.app.logger.error({ err: error }, 'socket frame failed');
+        this.send(ws, { type: 'error', code, message });
+      });
+    });
+    this.send(ws, {
+      type: 'hello',
+      userId: client.kind === 'agent' ? client.user.id : undefined,
+      visitorId: client.kind === 'visitor' ? (client.visitorId ?? undefined) : undefined,
+      resumedFrom: after,
+    });
+    if (after > 0) await this.replay(client, after);
+  }
+
+  private async replay(client: Client, after: number): Promise<void> {
+    const missed =
+      client.kind === 'agent'
+        ? await this.app.queries.messagesForAgentAfter(client.user.id, client.user.role === 'admin', after)
+        : client.visitorId
+          ? await this.app.queries.messagesForVisitorAfter(client.visitorId, after)
+          : [];
+    for (const message of missed) this.send(client.ws, { type: 'message', message: messageDto(message) });
+  }
+
+  private register(client: Client): void {
+    if (client.kind === 'agent') {
+      const set = this.agents.get(client.user.id) ?? new Set();
+      set.add(client);
+      this.agents.set(client.user.id, set);
+    } else if (client.visitorId) {
+      const set = this.visitors.get(client.visitorId) ?? new Set();
+      set.add(client);
+      this.visitors.set(client.visitorId, set);
+    }
+  }
+
+  private unregister(client: Client): void {
+    if (client.kind === 'agent') {
+      this.agents.get(client.user.id)?.delete(client);
+      if (this.agents.get(client.user.id)?.size === 0) this.agents.delete(client.user.id);
+    } else if (client.visitorId) {
+      this.visitors.get(client.visitorId)?.delete(client);
+      if (this.visitors.get(client.visitorId)?.size === 0) this.visitors.delete(client.visitorId);
+    }
+  }
+
+  private async onFrame(client: Client, raw: string): Promise<void> {
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return this.send(client.ws, { type: 'error', code: 'malformed_json', message: 'A frame must be JSON.' });
+    }
+    const parsed = clientFrameSchema.safeParse(json);
+    if (!parsed.success) {
+      return this.send(client.ws, { type: 'error', code: 'validation_failed', message: parsed.error.issues[0]?.message ?? 'Unknown frame.' });
+    }
+    const frame = parsed.data;
+    if (frame.type === 'ping') return this.send(client.ws, { type: 'pong' });
+    if (client.kind === 'visitor') {
+      if (frame.type === 'send') {
+        try {
+          const { message } = await receiveWebMessage(this.app, client.identity, frame);
+          if (!client.visitorId) {
+            this.unregister(client);
+            client.visitorId = (await this.app.conversations.requireConversation(message.conversationId)).visitorId;
+            this.register(client);
+          }
+          this.send(client.ws, { type: 'ack', clientMessageId: frame.clientMessageId, message: messageDto(message) });
+        } catch (error) {
+          if (!isAppError(error)) throw error;
+          this.send(client.ws, { type: 'error', code: error.code, message: error.userMessage, clientMessageId: frame.clientMessageId });
+        }
+        return;
+      }
+      if (frame.type === 'typing' && client.visitorId) {
+        const open = await this.app.prisma.conversation.findFirst({ where: { visitorId: client.visitorId, status: { not: 'closed' } }, select: { id: true } });
+        if (open) {
+          const conversation = await this.app.conversations.requireConversation(open.id);
+          await this.app.bus.publish({ name: 'conversation.typing', conversation, from: 'visitor' });
+        }
+        return;
+      }
+      if (frame.type === 'handoff' && client.visitorId) {
+        const open = await this.app.prisma.conversation.findFirst({ where: { visitorId: client.visitorId, status: { not: 'closed' } }, select: { id: true } });
+        if (open) await this.app.conversations.handOff(open.id, { type: 'visitor', id: client.visitorId }, 'button');
+        return;
+      }
+      return;
+    }
+    if (frame.type === 'typing' && frame.conversationId) {
+      const conversation = await this.app.conversations.requireConversation(frame.conversationId);
+      if (conversation.assigneeId === client.user.id || client.user.role === 'admin') {
+        await this.app.bus.publish({ name: 'conversation.typing', conversation, from: 'agent' });
+      }
+      return;
+    }
+    if (frame.type === 'send') {
+      this.send(client.ws, { type: 'error', code: 'bad_request', message: 'Agents send through POST /api/conversations/:id/messages.' });
+    }
+  }
+
+  private fanOut(event: DomainEvent): void {
+    switch (event.name) {
+      case 'message.created':
+      case 'message.updated': {
+        const frame: ServerFrame = { type: 'message', message: messageDto(event.message) };
+        this.toVisitor(event.conversation, frame);
+        this.toAgents(event.conversation, frame, []);
+        return;
+      }
+      case 'conversation.typing': {
+        const frame: ServerFrame = { type: 'typing', conversationId: event.conversation.id, from: event.from };
+        if (event.from === 'agent') this.toVisitor(event.conversation, frame);
+        else this.toAgents(event.conversation, frame, []);
+        return;
+      }
+      case 'agent.updated': {
+        const frame: ServerFrame = { type: 'event', name: event.name, payload: { ...event } };
+        for (const set of this.agents.values()) for (const c of set) if (c.user.id === event.agentId || c.user.role === 'admin') this.send(c.ws, frame);
+        return;
+      }
+      case 'notice': {
+        const frame: ServerFrame = { type: 'event', name: event.kind, payload: event.payload };
+        for (const set of this.agents.values()) for (const c of set) if (event.audience === 'agents' || c.user.role === 'admin') this.send(c.ws, frame);
+        return;
+      }
+      default: {
+        const previous = 'previousAssigneeId' in event ? event.previousAssigneeId : null;
+        const frame: ServerFrame = { type: 'conversation', conversation: conversationDto(event.conversation) };
+        this.toAgents(event.conversation, frame, previous ? [previous] : [], true);
+        this.toVisitorWithPosition(event.conversation).catch(() => undefined);
+        if (event.name === 'conversation.closed' || event.name === 'conversation.assigned') this.refreshQueuePositions();
+      }
+    }
+  }
+
+  private toVisitor(conversation: ConversationRecord, frame: ServerFrame): void {
+    const set = this.visitors.get(conversation.visitorId);
+    if (set) for (const c of set) this.send(c.ws, frame);
+  }
+
+  private async toVisitorWithPosition(conversation: ConversationRecord): Promise<void> {
+    if (!this.visitors.has(conversation.visitorId)) return;
+    const queuePosition = await this.app.queries.queuePosition(conversation);
+    this.toVisitor(conversation, { type: 'conversation', conversation: conversationDto(conversation, { queuePosition }) });
+  }
+
+  private positionsPending = false;
+  /** Web visitors see their queue position live: recompute for queued visitors connected here. */
+  private refreshQueuePositions(): void {
+    if (this.positionsPending || this.visitors.size === 0) return;
+    this.positionsPending = true;
+    setTimeout(async () => {
+      this.positionsPending = false;
+      const queued = await this.app.prisma.conversation.findMany({
+        where: { status: 'queued', visitorId: { in: [...this.visitors.keys()] } },
+        select: { id: true },
+      });
+      for (const { id } of queued) {
+        const conversation = await this.app.conversations.requireConversation(id).catch(() => null);
+        if (conversation) await this.toVisitorWithPosition(conversation);
+      }
+    }, 200).unref();
+  }
+
+  /** Agents: the assignee (and a previous one), every admin, and for queued conversations every agent. */
+  private toAgents(conversation: ConversationRecord, frame: ServerFrame, extra: string[], queueListChanged = false): void {
+    const everyone = conversation.status === 'queued' || (queueListChanged && conversation.queuedAt !== null);
+    for (const [userId, set] of this.agents) {
+      for (const c of set) {
+        if (everyone || c.user.role === 'admin' || userId === conversation.assigneeId || extra.includes(userId)) this.send(c.ws, frame);
+      }
+    }
+  }
+
+  private send(ws: WebSocket, frame: ServerFrame): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const ws of this.wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}

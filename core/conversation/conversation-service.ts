@@ -1,0 +1,402 @@
+import type { InboundMessage } from '../../connectors/connector.ts';
+import { AppError } from '../errors.ts';
+import type { Clock } from '../ports.ts';
+import { systemClock } from '../ports.ts';
+import type { DomainEvent } from './events.ts';
+import type { Actor, ChannelRecord, ConversationRecord, MessageKind, MessageRecord, SenderType } from './records.ts';
+import type { ConversationStore, NewMessage } from './store.ts';
+import { assertTransition, sourcesOf, type ConversationStatus } from './transitions.ts';
+
+export const MAX_MESSAGE_CHARS = 5000;
+
+/** Masks sensitive words before anyone else sees a message. */
+export interface TextModerator {
+  mask(text: string): { text: string; changed: boolean; keepOriginal: boolean };
+}
+
+/** Where outbound messages go: delivered by a connector, through a job or inline. */
+export interface OutboundDispatcher {
+  /** Returns the delivery status the message starts with ('sent' when the realtime bus is the delivery). */
+  initialStatus(channelType: ConversationRecord['channelType']): 'pending' | 'sent';
+  dispatch(conversation: ConversationRecord, message: MessageRecord): Promise<void>;
+}
+
+export interface ConversationServiceDeps {
+  store: ConversationStore;
+  emit: (events: DomainEvent[]) => Promise<void>;
+  outbound: OutboundDispatcher;
+  moderator?: TextModerator;
+  clock?: Clock;
+  /** Status of a conversation opened by a visitor on this channel (bot when its bot is on). */
+  initialStatus?: (channel: ChannelRecord) => ConversationStatus;
+}
+
+export interface SendInput {
+  clientMessageId: string;
+  kind: 'text' | 'image';
+  text?: string;
+  mediaUrl?: string;
+}
+
+export interface ReceiveResult {
+  conversation: ConversationRecord;
+  message: MessageRecord;
+  duplicate: boolean;
+  isNewConversation: boolean;
+}
+
+/**
+ * The conversation lifecycle: intake, sends, hand-off, assignment, transfer and close. Each
+ * operation checks the transition table, persists through the store and emits domain events.
+ */
+export class ConversationService {
+  private readonly store: ConversationStore;
+  private readonly emit: (events: DomainEvent[]) => Promise<void>;
+  private readonly outbound: OutboundDispatcher;
+  private moderator?: TextModerator;
+  private readonly clock: Clock;
+  private initialStatusOf: (channel: ChannelRecord) => ConversationStatus;
+  private readonly channelCache = new Map<string, { channel: ChannelRecord; at: number }>();
+
+  constructor(deps: ConversationServiceDeps) {
+    this.store = deps.store;
+    this.emit = deps.emit;
+    this.outbound = deps.outbound;
+    this.moderator = deps.moderator;
+    this.clock = deps.clock ?? systemClock;
+    this.initialStatusOf = deps.initialStatus ?? (() => 'queued');
+  }
+
+  setModerator(moderator: TextModerator | undefined): void {
+    this.moderator = moderator;
+  }
+
+  setInitialStatus(fn: (channel: ChannelRecord) => ConversationStatus): void {
+    this.initialStatusOf = fn;
+  }
+
+  async channel(id: string): Promise<ChannelRecord> {
+    const cached = this.channelCache.get(id);
+    if (cached && Date.now() - cached.at < 5_000) return cached.channel;
+    const channel = await this.store.getChannel(id);
+    if (!channel) throw new AppError('channel_not_found', { userMessage: 'This channel does not exist.' });
+    this.channelCache.set(id, { channel, at: Date.now() });
+    return channel;
+  }
+
+  /**
+   * Takes one normalized inbound message: dedupe → visitor → open conversation → persist → events.
+   * A repeated delivery (same channel message id) returns the stored message with `duplicate: true`
+   * and emits nothing.
+   */
+  async receive(inbound: InboundMessage): Promise<ReceiveResult> {
+    const channel = await this.channel(inbound.channelId);
+    if (!channel.enabled) throw new AppError('channel_disabled', { userMessage: 'This channel is disabled.' });
+    const text = inbound.text ?? null;
+    if (text && text.length > MAX_MESSAGE_CHARS) {
+      throw new AppError('message_too_long', { userMessage: `A message can have at most ${MAX_MESSAGE_CHARS} characters.` });
+    }
+    const visitor = await this.store.upsertVisitor(channel.id, inbound.visitor);
+    let conversation = await this.store.findOpenConversation(visitor.id);
+    let isNewConversation = false;
+    const events: DomainEvent[] = [];
+    if (!conversation) {
+      conversation = await this.store.createConversation({
+        channelId: channel.id,
+        visitorId: visitor.id,
+        status: this.initialStatusOf(channel),
+      });
+      isNewConversation = true;
+      await this.store.recordEvent({
+        conversationId: conversation.id,
+        type: 'created',
+        toStatus: conversation.status,
+        actorType: 'visitor',
+        actorId: visitor.id,
+      });
+      events.push({ name: 'conversation.created', conversation });
+      if (conversation.status === 'queued') events.push({ name: 'conversation.queued', conversation });
+    }
+    const masked = this.maskText(text);
+    const sender: SenderType = inbound.origin === 'servicer' ? 'agent' : 'visitor';
+    const kind: MessageKind = inbound.kind;
+    const { message, duplicate } = await this.store.insertMessage({
+      conversationId: conversation.id,
+      channelId: channel.id,
+      sender,
+      senderId: sender === 'visitor' ? visitor.id : null,
+      kind,
+      content: masked.text,
+      originalContent: masked.original,
+      mediaUrl: inbound.media?.url ?? null,
+      data: inbound.event ? { event: inbound.event.name, ...inbound.event.data } : inbound.unsupportedType ? { type: inbound.unsupportedType } : null,
+      channelMessageId: inbound.channelMessageId,
+      deliveryStatus: 'delivered',
+    });
+    if (duplicate) {
+      const current = (await this.store.getConversation(message.conversationId)) ?? conversation;
+      return { conversation: current, message, duplicate: true, isNewConversation: false };
+    }
+    if (kind !== 'event') conversation = await this.store.touchConversation(conversation.id, message);
+    events.push({ name: 'message.created', conversation, message });
+    await this.emit(events);
+    return { conversation, message, duplicate: false, isNewConversation };
+  }
+
+  /** An agent's reply. Idempotent by clientMessageId: a double click or a resend returns the first message. */
+  async sendAgentMessage(actor: Extract<Actor, { type: 'agent' }>, conversationId: string, input: SendInput) {
+    const conversation = await this.requireConversation(conversationId);
+    if (conversation.status === 'closed') {
+      throw new AppError('invalid_transition', { userMessage: 'The conversation is closed.' });
+    }
+    if (actor.role !== 'admin' && conversation.assigneeId !== actor.id) {
+      throw new AppError('forbidden', { userMessage: 'Only the assigned agent can reply in this conversation.' });
+    }
+    return this.sendOutbound(conversation, 'agent', actor.id, input);
+  }
+
+  /** A message from the bot or the system to the visitor. */
+  async sendAutomatic(
+    conversationId: string,
+    sender: 'bot' | 'system',
+    body: { kind?: MessageKind; text?: string; mediaUrl?: string; data?: Record<string, unknown>; clientMessageId?: string },
+  ): Promise<MessageRecord> {
+    const conversation = await this.requireConversation(conversationId);
+    const { message } = await this.persistOutbound(conversation, sender, null, {
+      kind: body.kind ?? 'text',
+      text: body.text,
+      mediaUrl: body.mediaUrl,
+      data: body.data,
+      clientMessageId: body.clientMessageId,
+    });
+    return message;
+  }
+
+  private async sendOutbound(conversation: ConversationRecord, sender: SenderType, senderId: string, input: SendInput) {
+    validateSend(input);
+    return this.persistOutbound(conversation, sender, senderId, {
+      kind: input.kind,
+      text: input.text,
+      mediaUrl: input.mediaUrl,
+      clientMessageId: input.clientMessageId,
+    });
+  }
+
+  private async persistOutbound(
+    conversation: ConversationRecord,
+    sender: SenderType,
+    senderId: string | null,
+    body: { kind: MessageKind; text?: string; mediaUrl?: string; data?: Record<string, unknown>; clientMessageId?: string },
+  ): Promise<{ message: MessageRecord; duplicate: boolean; conversation: ConversationRecord }> {
+    const masked = sender === 'agent' ? this.maskText(body.text ?? null) : { text: body.text ?? null, original: null };
+    const record: NewMessage = {
+      conversationId: conversation.id,
+      channelId: conversation.channelId,
+      sender,
+      senderId,
+      kind: body.kind,
+      content: masked.text,
+      originalContent: masked.original,
+      mediaUrl: body.mediaUrl ?? null,
+      data: body.data ?? null,
+      clientMessageId: body.clientMessageId ?? null,
+      deliveryStatus: this.outbound.initialStatus(conversation.channelType),
+    };
+    const { message, duplicate } = await this.store.insertMessage(record);
+    if (duplicate) return { message, duplicate, conversation };
+    const touched = body.kind === 'event' ? conversation : await this.store.touchConversation(conversation.id, message);
+    await this.emit([{ name: 'message.created', conversation: touched, message }]);
+    if (body.kind !== 'event') await this.outbound.dispatch(touched, message);
+    return { message, duplicate, conversation: touched };
+  }
+
+  /** A timeline entry (handoff, assigned, transferred, closed, rated) visible to agents and the visitor. */
+  async recordSystemEvent(conversation: ConversationRecord, name: string, text: string, data: Record<string, unknown> = {}) {
+    return this.persistOutbound(conversation, 'system', null, { kind: 'event', text, data: { event: name, ...data } });
+  }
+
+  /** bot → queued. */
+  async handOff(conversationId: string, actor: Actor, reason: string): Promise<ConversationRecord> {
+    const current = await this.requireConversation(conversationId);
+    if (current.status === 'queued' || current.status === 'assigned') return current;
+    assertTransition(current.status, 'queued');
+    const conversation = await this.store.updateConversation(conversationId, ['bot'], {
+      status: 'queued',
+      queuedAt: this.clock.now(),
+      botMisses: 0,
+    });
+    if (!conversation) return this.requireConversation(conversationId);
+    await this.store.recordEvent({
+      conversationId,
+      type: 'handoff',
+      fromStatus: current.status,
+      toStatus: 'queued',
+      ...actorFields(actor),
+      data: { reason },
+    });
+    await this.emit([{ name: 'conversation.queued', conversation }]);
+    await this.recordSystemEvent(conversation, 'handoff', '已转人工，正在为您排队', { reason });
+    return conversation;
+  }
+
+  /**
+   * queued (or bot) → assigned. `mode` 'auto' and 'pick' enforce the auto-accept limit and require an
+   * online agent; 'admin' lets an admin place it with a chosen online agent within the limit too.
+   */
+  async assign(
+    conversationId: string,
+    agentId: string,
+    actor: Actor,
+    mode: 'auto' | 'pick' | 'admin',
+  ): Promise<ConversationRecord> {
+    const outcome = await this.store.assign(conversationId, agentId, { from: ['queued', 'bot'], enforceLimit: true });
+    if (!outcome.ok) throw refusal(outcome.reason);
+    const { conversation } = outcome;
+    await this.store.recordEvent({
+      conversationId,
+      type: 'assigned',
+      fromStatus: 'queued',
+      toStatus: 'assigned',
+      ...actorFields(actor),
+      data: { agentId, mode },
+    });
+    await this.emit([{ name: 'conversation.assigned', conversation, previousAssigneeId: null }]);
+    await this.recordSystemEvent(conversation, 'assigned', `客服 ${conversation.assigneeName ?? ''} 为您服务`, {
+      agentId,
+      agentName: conversation.assigneeName,
+      mode,
+    });
+    return conversation;
+  }
+
+  /** assigned → assigned with another agent; the history goes along. */
+  async transfer(conversationId: string, toAgentId: string, actor: Actor, note?: string): Promise<ConversationRecord> {
+    const current = await this.requireConversation(conversationId);
+    assertTransition(current.status, 'assigned');
+    if (actor.type === 'agent' && actor.role !== 'admin' && current.assigneeId !== actor.id) {
+      throw new AppError('forbidden', { userMessage: 'Only the assigned agent or an admin can transfer this conversation.' });
+    }
+    if (current.assigneeId === toAgentId) {
+      throw new AppError('conflict', { userMessage: 'The conversation is already with this agent.' });
+    }
+    const outcome = await this.store.assign(conversationId, toAgentId, {
+      from: [current.status],
+      enforceLimit: true,
+      expectedAssigneeId: current.assigneeId,
+    });
+    if (!outcome.ok) throw refusal(outcome.reason);
+    const { conversation, previousAssigneeId } = outcome;
+    await this.store.recordEvent({
+      conversationId,
+      type: 'transferred',
+      fromStatus: current.status,
+      toStatus: 'assigned',
+      ...actorFields(actor),
+      data: { from: previousAssigneeId, to: toAgentId, note: note ?? null },
+    });
+    await this.emit([{ name: 'conversation.transferred', conversation, previousAssigneeId }]);
+    await this.recordSystemEvent(conversation, 'transferred', `已转接给客服 ${conversation.assigneeName ?? ''}`, {
+      from: previousAssigneeId,
+      to: toAgentId,
+    });
+    return conversation;
+  }
+
+  /** Any open status → closed; releases the assignee's load. Closing a closed conversation is a no-op. */
+  async close(conversationId: string, actor: Actor, reason: string): Promise<ConversationRecord> {
+    const current = await this.requireConversation(conversationId);
+    if (current.status === 'closed') return current;
+    if (actor.type === 'agent' && actor.role !== 'admin' && current.assigneeId !== actor.id) {
+      throw new AppError('forbidden', { userMessage: 'Only the assigned agent or an admin can close this conversation.' });
+    }
+    const released = await this.store.release(conversationId, 'closed', { closedAt: this.clock.now(), closeReason: reason });
+    if (!released) return this.requireConversation(conversationId);
+    const { conversation, previousAssigneeId } = released;
+    await this.store.recordEvent({
+      conversationId,
+      type: 'closed',
+      fromStatus: current.status,
+      toStatus: 'closed',
+      ...actorFields(actor),
+      data: { reason },
+    });
+    await this.recordSystemEvent(conversation, 'closed', '会话已结束', { reason });
+    await this.emit([{ name: 'conversation.closed', conversation, previousAssigneeId }]);
+    return conversation;
+  }
+
+  /** assigned → queued (no-reply re-route), back to the head of the queue. */
+  async requeue(conversationId: string, actor: Actor, reason: string): Promise<ConversationRecord | null> {
+    const current = await this.requireConversation(conversationId);
+    if (current.status !== 'assigned') return null;
+    const released = await this.store.release(conversationId, 'queued', { queuedAt: new Date(0), priority: -1 });
+    if (!released) return null;
+    await this.store.recordEvent({
+      conversationId,
+      type: 'requeued',
+      fromStatus: 'assigned',
+      toStatus: 'queued',
+      ...actorFields(actor),
+      data: { reason, from: released.previousAssigneeId },
+    });
+    await this.emit([
+      { name: 'conversation.queued', conversation: released.conversation },
+      { name: 'conversation.updated', conversation: released.conversation },
+    ]);
+    return released.conversation;
+  }
+
+  async markDelivery(messageId: string, status: 'sent' | 'delivered' | 'failed', reason?: string): Promise<MessageRecord | null> {
+    const message = await this.store.updateDelivery(messageId, status, reason ?? null);
+    if (!message) return null;
+    const conversation = await this.store.getConversation(message.conversationId);
+    if (conversation) await this.emit([{ name: 'message.updated', conversation, message }]);
+    return message;
+  }
+
+  async requireConversation(id: string): Promise<ConversationRecord> {
+    const conversation = isUuid(id) ? await this.store.getConversation(id) : null;
+    if (!conversation) throw new AppError('conversation_not_found', { userMessage: 'This conversation does not exist.' });
+    return conversation;
+  }
+
+  private maskText(text: string | null): { text: string | null; original: string | null } {
+    if (!text || !this.moderator) return { text, original: null };
+    const result = this.moderator.mask(text);
+    return { text: result.text, original: result.changed && result.keepOriginal ? text : null };
+  }
+}
+
+export { sourcesOf };
+
+function validateSend(input: SendInput): void {
+  if (input.kind === 'text') {
+    const text = input.text?.trim();
+    if (!text) throw new AppError('validation_failed', { userMessage: 'A text message cannot be empty.' });
+    if (input.text!.length > MAX_MESSAGE_CHARS) {
+      throw new AppError('message_too_long', { userMessage: `A message can have at most ${MAX_MESSAGE_CHARS} characters.` });
+    }
+  } else if (!input.mediaUrl) {
+    throw new AppError('validation_failed', { userMessage: 'An image message needs an uploaded image.' });
+  }
+}
+
+function refusal(reason: 'conversation_state' | 'agent_unavailable' | 'over_limit'): AppError {
+  switch (reason) {
+    case 'conversation_state':
+      return new AppError('invalid_transition', { userMessage: 'The conversation is no longer waiting for this action.' });
+    case 'agent_unavailable':
+      return new AppError('agent_unavailable', { userMessage: 'The agent is not online (停止接入 or offline).' });
+    case 'over_limit':
+      return new AppError('over_limit', { userMessage: 'The agent has reached the auto-accept limit (自动接入人数).' });
+  }
+}
+
+function actorFields(actor: Actor): { actorType: string; actorId: string | null } {
+  return { actorType: actor.type, actorId: 'id' in actor ? actor.id : null };
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(value: string): boolean {
+  return uuidPattern.test(value);
+}

@@ -1,0 +1,99 @@
+import type { InboundVisitor } from '../../connectors/connector.ts';
+import type {
+  AgentRecord,
+  ChannelRecord,
+  ConversationRecord,
+  DeliveryStatus,
+  MessageKind,
+  MessageRecord,
+  SenderType,
+  VisitorRecord,
+} from './records.ts';
+import type { ConversationStatus } from './transitions.ts';
+
+export interface NewMessage {
+  conversationId: string;
+  channelId: string;
+  sender: SenderType;
+  senderId?: string | null;
+  kind: MessageKind;
+  content?: string | null;
+  originalContent?: string | null;
+  mediaUrl?: string | null;
+  data?: Record<string, unknown> | null;
+  channelMessageId?: string | null;
+  clientMessageId?: string | null;
+  deliveryStatus: DeliveryStatus;
+}
+
+export interface ConversationPatch {
+  status?: ConversationStatus;
+  assigneeId?: string | null;
+  queuedAt?: Date | null;
+  assignedAt?: Date | null;
+  closedAt?: Date | null;
+  closeReason?: string | null;
+  reachedHuman?: boolean;
+  botMisses?: number;
+  priority?: number;
+  state?: Record<string, unknown>;
+}
+
+export interface AssignOptions {
+  /** Statuses the conversation may be in (queued for pick/auto; assigned for a transfer). */
+  from: ConversationStatus[];
+  /** Refuse when the agent is at or above the auto-accept limit. */
+  enforceLimit: boolean;
+  /** Only when it is still assigned to this agent (transfers). */
+  expectedAssigneeId?: string | null;
+}
+
+export type AssignOutcome =
+  | { ok: true; conversation: ConversationRecord; previousAssigneeId: string | null }
+  | { ok: false; reason: 'conversation_state' | 'agent_unavailable' | 'over_limit' };
+
+export interface ConversationEventInput {
+  conversationId: string;
+  type: string;
+  fromStatus?: ConversationStatus | null;
+  toStatus?: ConversationStatus | null;
+  actorType: string;
+  actorId?: string | null;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * The persistence port of the conversation core. Implementations must make `insertMessage`
+ * idempotent on (channelId, channelMessageId) and (conversationId, clientMessageId), and make
+ * `assign` and `release` atomic with the agent's load counter.
+ */
+export interface ConversationStore {
+  getChannel(id: string): Promise<ChannelRecord | null>;
+  upsertVisitor(channelId: string, visitor: InboundVisitor): Promise<VisitorRecord>;
+  getVisitor(id: string): Promise<VisitorRecord | null>;
+  findOpenConversation(visitorId: string): Promise<ConversationRecord | null>;
+  createConversation(input: { channelId: string; visitorId: string; status: ConversationStatus }): Promise<ConversationRecord>;
+  getConversation(id: string): Promise<ConversationRecord | null>;
+
+  /** Inserts unless a message with the same channel or client id exists; then returns that one. */
+  insertMessage(input: NewMessage): Promise<{ message: MessageRecord; duplicate: boolean }>;
+  /** Updates last-message fields after a new message; returns the conversation as it now is. */
+  touchConversation(
+    id: string,
+    message: Pick<MessageRecord, 'sender' | 'kind' | 'content' | 'createdAt'>,
+  ): Promise<ConversationRecord>;
+  /** Compare-and-set: applies the patch only while the status is one of `from`. */
+  updateConversation(id: string, from: ConversationStatus[], patch: ConversationPatch): Promise<ConversationRecord | null>;
+  assign(conversationId: string, agentId: string, options: AssignOptions): Promise<AssignOutcome>;
+  /** Moves an open conversation to `to` (closed or queued), releasing its assignee's load, atomically. */
+  release(
+    conversationId: string,
+    to: 'closed' | 'queued' | 'bot',
+    patch: ConversationPatch,
+  ): Promise<{ conversation: ConversationRecord; previousAssigneeId: string | null } | null>;
+  recordEvent(event: ConversationEventInput): Promise<void>;
+
+  getMessage(id: string): Promise<MessageRecord | null>;
+  updateDelivery(messageId: string, status: DeliveryStatus, failureReason?: string | null): Promise<MessageRecord | null>;
+  getAgent(id: string): Promise<AgentRecord | null>;
+}

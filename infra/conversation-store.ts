@@ -1,0 +1,357 @@
+import type { InboundVisitor } from '../connectors/connector.ts';
+import type { ConversationStore, AssignOptions, AssignOutcome, ConversationPatch, NewMessage, ConversationEventInput } from '../core/conversation/store.ts';
+import type {
+  AgentRecord,
+  ChannelRecord,
+  ConversationRecord,
+  DeliveryStatus,
+  MessageRecord,
+  VisitorRecord,
+} from '../core/conversation/records.ts';
+import type { ConversationStatus } from '../core/conversation/transitions.ts';
+import type { PrismaClient } from '../prisma/generated/client.ts';
+
+type Row = Record<string, any>;
+
+const conversationInclude = {
+  visitor: true,
+  channel: { select: { type: true } },
+  assignee: { select: { name: true } },
+} as const;
+
+/** The conversation store on PostgreSQL (or PGlite) through Prisma; atomic paths in raw SQL. */
+export class PrismaConversationStore implements ConversationStore {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async getChannel(id: string): Promise<ChannelRecord | null> {
+    if (!isUuid(id)) return null;
+    const row = await this.prisma.channel.findUnique({ where: { id } });
+    return row ? { id: row.id, type: row.type, name: row.name, enabled: row.enabled, settings: (row.settings ?? {}) as Record<string, unknown> } : null;
+  }
+
+  async upsertVisitor(channelId: string, visitor: InboundVisitor): Promise<VisitorRecord> {
+    const profile = visitor.profile ?? {};
+    const rows = await this.prisma.$queryRawUnsafe<Row[]>(
+      `INSERT INTO visitors (id, channel_id, external_id, name, avatar_url, profile)
+       VALUES (gen_random_uuid(), $1::uuid, $2, $3, $4, $5::jsonb)
+       ON CONFLICT (channel_id, external_id) DO UPDATE SET
+         last_seen_at = now(),
+         name = COALESCE(EXCLUDED.name, visitors.name),
+         avatar_url = COALESCE(EXCLUDED.avatar_url, visitors.avatar_url),
+         profile = visitors.profile || EXCLUDED.profile
+       RETURNING *`,
+      channelId,
+      visitor.externalId,
+      visitor.name ?? null,
+      visitor.avatarUrl ?? null,
+      JSON.stringify(profile),
+    );
+    return toVisitor(rows[0]);
+  }
+
+  async getVisitor(id: string): Promise<VisitorRecord | null> {
+    if (!isUuid(id)) return null;
+    const row = await this.prisma.visitor.findUnique({ where: { id } });
+    return row ? toVisitor(row) : null;
+  }
+
+  async findOpenConversation(visitorId: string): Promise<ConversationRecord | null> {
+    const row = await this.prisma.conversation.findFirst({
+      where: { visitorId, status: { not: 'closed' } },
+      orderBy: { createdAt: 'desc' },
+      include: conversationInclude,
+    });
+    return row ? toConversation(row) : null;
+  }
+
+  async createConversation(input: { channelId: string; visitorId: string; status: ConversationStatus }): Promise<ConversationRecord> {
+    const now = new Date();
+    const row = await this.prisma.conversation.create({
+      data: {
+        channelId: input.channelId,
+        visitorId: input.visitorId,
+        status: input.status,
+        queuedAt: input.status === 'queued' ? now : null,
+      },
+      include: conversationInclude,
+    });
+    return toConversation(row);
+  }
+
+  async getConversation(id: string): Promise<ConversationRecord | null> {
+    if (!isUuid(id)) return null;
+    const row = await this.prisma.conversation.findUnique({ where: { id }, include: conversationInclude });
+    return row ? toConversation(row) : null;
+  }
+
+  async insertMessage(input: NewMessage): Promise<{ message: MessageRecord; duplicate: boolean }> {
+    const rows = await this.prisma.$queryRawUnsafe<Row[]>(
+      `INSERT INTO messages (id, conversation_id, channel_id, sender, sender_id, kind, content, original_content,
+         media_url, data, channel_message_id, client_message_id, delivery_status)
+       VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3::"SenderType", $4, $5::"MessageKind", $6, $7, $8, $9::jsonb, $10, $11, $12::"DeliveryStatus")
+       ON CONFLICT DO NOTHING
+       RETURNING *`,
+      input.conversationId,
+      input.channelId,
+      input.sender,
+      input.senderId ?? null,
+      input.kind,
+      input.content ?? null,
+      input.originalContent ?? null,
+      input.mediaUrl ?? null,
+      input.data ? JSON.stringify(input.data) : null,
+      input.channelMessageId ?? null,
+      input.clientMessageId ?? null,
+      input.deliveryStatus,
+    );
+    if (rows.length > 0) return { message: await this.withSenderName(toMessage(rows[0])), duplicate: false };
+    const existing = await this.prisma.message.findFirst({
+      where: input.channelMessageId
+        ? { channelId: input.channelId, channelMessageId: input.channelMessageId }
+        : { conversationId: input.conversationId, clientMessageId: input.clientMessageId ?? '' },
+    });
+    if (!existing) throw new Error('message insert conflicted but no existing message was found');
+    return { message: await this.withSenderName(toMessage(existing)), duplicate: true };
+  }
+
+  private async withSenderName(message: MessageRecord): Promise<MessageRecord> {
+    if (message.sender !== 'agent' || !message.senderId || !isUuid(message.senderId)) return message;
+    const user = await this.prisma.user.findUnique({ where: { id: message.senderId }, select: { name: true } });
+    return { ...message, senderName: user?.name ?? null };
+  }
+
+  async touchConversation(
+    id: string,
+    message: Pick<MessageRecord, 'sender' | 'kind' | 'content' | 'createdAt'>,
+  ): Promise<ConversationRecord> {
+    const preview = message.kind === 'image' ? '[图片]' : (message.content ?? '').slice(0, 120);
+    await this.prisma.$executeRawUnsafe(
+      `UPDATE conversations SET
+         last_message_at = $2,
+         last_message_preview = $3,
+         last_visitor_message_at = CASE WHEN $4 = 'visitor' THEN $2 ELSE last_visitor_message_at END,
+         last_agent_message_at = CASE WHEN $4 = 'agent' THEN $2 ELSE last_agent_message_at END,
+         first_response_at = CASE WHEN $4 = 'agent' THEN COALESCE(first_response_at, $2) ELSE first_response_at END,
+         unread_count = CASE WHEN $4 = 'visitor' THEN unread_count + 1 WHEN $4 = 'agent' THEN 0 ELSE unread_count END,
+         sent_since_visitor = CASE WHEN $4 = 'visitor' THEN 0 WHEN $4 IN ('agent', 'bot') THEN sent_since_visitor + 1 ELSE sent_since_visitor END,
+         updated_at = now()
+       WHERE id = $1::uuid`,
+      id,
+      message.createdAt,
+      preview,
+      message.sender,
+    );
+    return (await this.getConversation(id))!;
+  }
+
+  async updateConversation(id: string, from: ConversationStatus[], patch: ConversationPatch): Promise<ConversationRecord | null> {
+    const result = await this.prisma.conversation.updateMany({
+      where: { id, status: { in: from } },
+      data: patchData(patch),
+    });
+    if (result.count === 0) return null;
+    return this.getConversation(id);
+  }
+
+  async assign(conversationId: string, agentId: string, options: AssignOptions): Promise<AssignOutcome> {
+    if (!isUuid(conversationId) || !isUuid(agentId)) return { ok: false, reason: 'conversation_state' };
+    const outcome = await this.prisma.$transaction(async (tx) => {
+      const [conv] = await tx.$queryRawUnsafe<Row[]>(
+        `SELECT status::text AS status, assignee_id, visitor_id FROM conversations WHERE id = $1::uuid FOR UPDATE`,
+        conversationId,
+      );
+      if (!conv || !options.from.includes(conv.status)) return { ok: false as const, reason: 'conversation_state' as const };
+      if (options.expectedAssigneeId !== undefined && (conv.assignee_id ?? null) !== options.expectedAssigneeId) {
+        return { ok: false as const, reason: 'conversation_state' as const };
+      }
+      const claimed = await tx.$queryRawUnsafe<Row[]>(
+        `UPDATE users SET active_count = active_count + 1, last_assigned_at = now()
+         WHERE id = $1::uuid AND status = 'online' AND NOT disabled AND (NOT $2 OR active_count < auto_accept_limit)
+         RETURNING id`,
+        agentId,
+        options.enforceLimit,
+      );
+      if (claimed.length === 0) {
+        const [agent] = await tx.$queryRawUnsafe<Row[]>(`SELECT status::text AS status, disabled FROM users WHERE id = $1::uuid`, agentId);
+        const reason = !agent || agent.status !== 'online' || agent.disabled ? 'agent_unavailable' : 'over_limit';
+        return { ok: false as const, reason: reason as 'agent_unavailable' | 'over_limit' };
+      }
+      const previous: string | null = conv.assignee_id ?? null;
+      if (previous) {
+        await tx.$executeRawUnsafe(`UPDATE users SET active_count = GREATEST(active_count - 1, 0) WHERE id = $1::uuid`, previous);
+      }
+      await tx.$executeRawUnsafe(
+        `UPDATE conversations SET status = 'assigned', assignee_id = $2::uuid, assigned_at = now(), reached_human = true,
+           priority = 0, updated_at = now() WHERE id = $1::uuid`,
+        conversationId,
+        agentId,
+      );
+      await tx.$executeRawUnsafe(
+        `UPDATE visitors SET last_agent_id = $2::uuid, last_agent_at = now() WHERE id = $1::uuid`,
+        conv.visitor_id,
+        agentId,
+      );
+      return { ok: true as const, previousAssigneeId: previous };
+    });
+    if (!outcome.ok) return outcome;
+    return { ok: true, previousAssigneeId: outcome.previousAssigneeId, conversation: (await this.getConversation(conversationId))! };
+  }
+
+  async release(
+    conversationId: string,
+    to: 'closed' | 'queued' | 'bot',
+    patch: ConversationPatch,
+  ): Promise<{ conversation: ConversationRecord; previousAssigneeId: string | null } | null> {
+    const previous = await this.prisma.$transaction(async (tx) => {
+      const [conv] = await tx.$queryRawUnsafe<Row[]>(
+        `SELECT status::text AS status, assignee_id FROM conversations WHERE id = $1::uuid FOR UPDATE`,
+        conversationId,
+      );
+      if (!conv || conv.status === 'closed') return undefined;
+      if (to === 'queued' && conv.status !== 'assigned') return undefined;
+      const assignee: string | null = conv.assignee_id ?? null;
+      if (assignee && conv.status === 'assigned') {
+        await tx.$executeRawUnsafe(`UPDATE users SET active_count = GREATEST(active_count - 1, 0) WHERE id = $1::uuid`, assignee);
+      }
+      await tx.conversation.update({
+        where: { id: conversationId },
+        data: { ...patchData(patch), status: to, assigneeId: to === 'closed' ? assignee : null },
+      });
+      return assignee;
+    });
+    if (previous === undefined) return null;
+    return { conversation: (await this.getConversation(conversationId))!, previousAssigneeId: previous };
+  }
+
+  async recordEvent(event: ConversationEventInput): Promise<void> {
+    await this.prisma.conversationEvent.create({
+      data: {
+        conversationId: event.conversationId,
+        type: event.type,
+        fromStatus: event.fromStatus ?? null,
+        toStatus: event.toStatus ?? null,
+        actorType: event.actorType,
+        actorId: event.actorId ?? null,
+        data: (event.data ?? undefined) as never,
+      },
+    });
+  }
+
+  async getMessage(id: string): Promise<MessageRecord | null> {
+    if (!isUuid(id)) return null;
+    const row = await this.prisma.message.findUnique({ where: { id } });
+    return row ? this.withSenderName(toMessage(row)) : null;
+  }
+
+  async updateDelivery(messageId: string, status: DeliveryStatus, failureReason?: string | null): Promise<MessageRecord | null> {
+    if (!isUuid(messageId)) return null;
+    const result = await this.prisma.message.updateMany({
+      where: { id: messageId },
+      data: { deliveryStatus: status, failureReason: failureReason ?? null },
+    });
+    return result.count ? this.getMessage(messageId) : null;
+  }
+
+  async getAgent(id: string): Promise<AgentRecord | null> {
+    if (!isUuid(id)) return null;
+    const row = await this.prisma.user.findUnique({ where: { id } });
+    return row ? toAgent(row) : null;
+  }
+}
+
+function patchData(patch: ConversationPatch): Record<string, unknown> {
+  const data: Record<string, unknown> = { ...patch };
+  if (patch.state) data.state = patch.state as never;
+  return data;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+function isUuid(value: string): boolean {
+  return uuidPattern.test(value);
+}
+
+function pick(row: Row, camel: string, snake: string): any {
+  return row[camel] !== undefined ? row[camel] : row[snake];
+}
+
+function date(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  return value instanceof Date ? value : new Date(value as string);
+}
+
+export function toVisitor(row: Row): VisitorRecord {
+  return {
+    id: row.id,
+    channelId: pick(row, 'channelId', 'channel_id'),
+    externalId: pick(row, 'externalId', 'external_id'),
+    name: row.name ?? null,
+    avatarUrl: pick(row, 'avatarUrl', 'avatar_url') ?? null,
+    profile: (row.profile ?? {}) as Record<string, unknown>,
+    contact: (row.contact ?? {}) as Record<string, string>,
+    firstSeenAt: date(pick(row, 'firstSeenAt', 'first_seen_at'))!,
+    lastAgentId: pick(row, 'lastAgentId', 'last_agent_id') ?? null,
+    lastAgentAt: date(pick(row, 'lastAgentAt', 'last_agent_at')),
+  };
+}
+
+export function toConversation(row: Row): ConversationRecord {
+  return {
+    id: row.id,
+    channelId: row.channelId,
+    channelType: row.channel.type,
+    visitorId: row.visitorId,
+    visitor: toVisitor(row.visitor),
+    status: row.status,
+    assigneeId: row.assigneeId ?? null,
+    assigneeName: row.assignee?.name ?? null,
+    priority: row.priority,
+    queuedAt: row.queuedAt,
+    assignedAt: row.assignedAt,
+    closedAt: row.closedAt,
+    lastVisitorMessageAt: row.lastVisitorMessageAt,
+    lastAgentMessageAt: row.lastAgentMessageAt,
+    lastMessageAt: row.lastMessageAt,
+    lastMessagePreview: row.lastMessagePreview,
+    closeReason: row.closeReason,
+    reachedHuman: row.reachedHuman,
+    botMisses: row.botMisses,
+    sentSinceVisitor: row.sentSinceVisitor,
+    unreadCount: row.unreadCount,
+    state: (row.state ?? {}) as Record<string, unknown>,
+    createdAt: row.createdAt,
+  };
+}
+
+export function toMessage(row: Row): MessageRecord {
+  return {
+    id: row.id,
+    seq: Number(row.seq),
+    conversationId: pick(row, 'conversationId', 'conversation_id'),
+    channelId: pick(row, 'channelId', 'channel_id'),
+    sender: row.sender,
+    senderId: pick(row, 'senderId', 'sender_id') ?? null,
+    senderName: null,
+    kind: row.kind,
+    content: row.content ?? null,
+    mediaUrl: pick(row, 'mediaUrl', 'media_url') ?? null,
+    data: (row.data ?? null) as Record<string, unknown> | null,
+    channelMessageId: pick(row, 'channelMessageId', 'channel_message_id') ?? null,
+    clientMessageId: pick(row, 'clientMessageId', 'client_message_id') ?? null,
+    deliveryStatus: pick(row, 'deliveryStatus', 'delivery_status'),
+    failureReason: pick(row, 'failureReason', 'failure_reason') ?? null,
+    createdAt: date(pick(row, 'createdAt', 'created_at'))!,
+  };
+}
+
+export function toAgent(row: Row): AgentRecord {
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    status: row.status,
+    autoAcceptLimit: row.autoAcceptLimit,
+    activeCount: row.activeCount,
+    disabled: row.disabled,
+  };
+}

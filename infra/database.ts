@@ -1,0 +1,124 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../prisma/generated/client.ts';
+
+/** Minimal raw SQL access used by the migration runner and hot paths that Prisma cannot express. */
+export interface SqlExecutor {
+  exec(sql: string): Promise<void>;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Database {
+  prisma: PrismaClient;
+  sql: SqlExecutor;
+  kind: 'postgres' | 'embedded';
+  /** Runs fn on one dedicated connection (session-level locks and settings hold throughout). */
+  withSession<T>(fn: (sql: SqlExecutor) => Promise<T>): Promise<T>;
+  schema: string;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string;
+  schema: string;
+  dataDir: string;
+  poolSize?: number;
+}
+
+/** The one place that constructs the Prisma client: PostgreSQL when a URL is given, else embedded PGlite under dataDir. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.schema, options.poolSize ?? 10) : openEmbedded(options.dataDir);
+}
+
+async function openPostgres(url: string, schema: string, poolSize: number): Promise<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    options: `-c search_path="${schema}"`,
+  });
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool replaces it on next use and queries report their own errors.
+  });
+  const client = await pool.connect().catch((error: Error) => {
+    throw new Error(`Cannot reach PostgreSQL at DATABASE_URL: ${error.message}`);
+  });
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  } finally {
+    client.release();
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { schema }) });
+  const sql: SqlExecutor = {
+    async exec(text) {
+      await pool.query(text);
+    },
+    async query(text, params) {
+      const result = await pool.query(text, params as unknown[]);
+      return result.rows;
+    },
+  };
+  return {
+    prisma,
+    sql,
+    kind: 'postgres',
+    async withSession(fn) {
+      const session = await pool.connect();
+      try {
+        return await fn({
+          async exec(text) {
+            await session.query(text);
+          },
+          async query(text, params) {
+            return (await session.query(text, params as unknown[])).rows;
+          },
+        });
+      } finally {
+        session.release();
+      }
+    },
+    schema,
+    async ping() {
+      await pool.query('SELECT 1');
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+async function openEmbedded(dataDir: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { PrismaPGlite } = await import('pglite-prisma-adapter');
+  const dir = path.join(dataDir, 'pg');
+  fs.mkdirSync(dir, { recursive: true });
+  const db = new PGlite(dir);
+  await db.waitReady;
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) as never });
+  const sql: SqlExecutor = {
+    async exec(text) {
+      await db.exec(text);
+    },
+    async query(text, params) {
+      const result = await db.query(text, params as unknown[]);
+      return result.rows as never[];
+    },
+  };
+  return {
+    prisma,
+    sql,
+    kind: 'embedded',
+    withSession: (fn) => fn(sql),
+    schema: 'public',
+    async ping() {
+      await db.query('SELECT 1');
+    },
+    async close() {
+      await prisma.$disconnect();
+      await db.close();
+    },
+  };
+}
