@@ -26,6 +26,8 @@ const widgetBuild: InlineConfig = {
       name: 'KefuWidget',
       fileName: () => 'widget.js',
     },
+    // A classic script is decoded in the host page's charset (GBK sites are common): keep it ASCII.
+    rolldownOptions: { output: { charset: 'ascii' } },
   },
 };
 

@@ -13,7 +13,7 @@ const envSchema = z.object({
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a plain schema name, e.g. public').default('public'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a Redis URL, e.g. redis://127.0.0.1:6379').optional(),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only, e.g. kefu').default('kefu'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PORT: z.coerce.number({ error: 'must be a port number, e.g. 3000' }).int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: z.string().url('must be a URL, e.g. https://kefu.example.com').optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters, e.g. the output of `openssl rand -hex 32`').optional(),

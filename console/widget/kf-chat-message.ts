@@ -27,12 +27,12 @@ export function renderChatMessage(
           : (m.text ?? '');
   return html`
     <div class="row ${mine ? 'mine' : ''}">
-      ${mine ? nothing : html`<span class="who">${m.senderName ?? t(`sender.${m.sender}`)} · ${formatClock(m.createdAt)}</span>`}
+      ${mine ? nothing : html`<span class="who">${m.senderName ?? t(`sender.${m.sender}`)} &middot; ${formatClock(m.createdAt)}</span>`}
       <div class="bubble ${m.kind === 'image' ? 'image' : ''}">${body}</div>
       ${m.localState === 'queued' ? html`<span class="state">${t('widget.queued')}</span>` : nothing}
       ${m.localState === 'failed'
         ? html`<span class="state failed">${t('msg.failed')}${m.localError ? `: ${m.localError}` : ''}
-            <button class="link" @click=${() => onDiscard(m.clientMessageId!)}>✕</button></span>`
+            <button class="link" @click=${() => onDiscard(m.clientMessageId!)}>&#10005;</button></span>`
         : nothing}
     </div>
   `;

