@@ -62,7 +62,7 @@ export async function startKefu(config: Config, options: StartOptions = {}): Pro
     }
   };
   const connectors = connectorRegistry();
-  const store = new PrismaConversationStore(prisma);
+  const store = new PrismaConversationStore(prisma, db.sql, (fn) => db.transaction(fn));
   const conversations = new ConversationService({
     store,
     emit,
@@ -85,7 +85,7 @@ export async function startKefu(config: Config, options: StartOptions = {}): Pro
     bus,
     jobs,
     logger,
-    limits: new RateLimits({ redisUrl: config.redisUrl, prefix: config.redisPrefix }),
+    limits: new RateLimits({ redisUrl: config.redisUrl, prefix: config.redisPrefix, multiplier: config.rateLimitMultiplier }),
     secret,
     version: '0.1.0',
     extraRoutes: [],

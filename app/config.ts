@@ -28,6 +28,8 @@ const envSchema = z.object({
   WECHATY_PUPPET: z.string().optional(),
   WECHATY_PUPPET_TOKEN: z.string().optional(),
   METRICS_TOKEN: z.string().min(16).optional(),
+  RATE_LIMIT_MULTIPLIER: z.coerce.number({ error: 'must be a number, e.g. 1' }).positive().default(1),
+  KEFU_TIMER_SCALE: z.coerce.number({ error: 'must be a number, e.g. 1' }).positive().max(1, 'must be at most 1, e.g. 1').default(1),
 });
 
 /** Kefu's configuration, parsed once at start-up from the environment. */
@@ -52,6 +54,10 @@ export interface Config {
   wechatyPuppet?: string;
   wechatyPuppetToken?: string;
   metricsToken?: string;
+  /** Scales every abuse limit (load tests raise it). */
+  rateLimitMultiplier: number;
+  /** Multiplies minute-based routing timers (1 in production; tests use e.g. 0.001 to run minutes as milliseconds). */
+  timerScale: number;
 }
 
 export class ConfigError extends Error {
@@ -91,5 +97,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wechatyPuppet: e.WECHATY_PUPPET,
     wechatyPuppetToken: e.WECHATY_PUPPET_TOKEN,
     metricsToken: e.METRICS_TOKEN,
+    rateLimitMultiplier: e.RATE_LIMIT_MULTIPLIER,
+    timerScale: e.KEFU_TIMER_SCALE,
   };
 }

@@ -2,7 +2,10 @@ import type { AppContext } from '../console/server/app-context.ts';
 import type { DomainEvent } from '../core/conversation/events.ts';
 import type { ConversationStore } from '../core/conversation/store.ts';
 import type { JobQueues } from '../infra/job-queue.ts';
+import { routingFeature } from '../workers/routing-feature.ts';
+import { channelsFeature } from '../connectors/channels-feature.ts';
 import type { ConnectorRegistry } from './connectors.ts';
+import { adminFeature } from './admin-feature.ts';
 
 export interface FeatureContext {
   app: AppContext;
@@ -21,4 +24,4 @@ export interface Feature {
 }
 
 /** Installed in order at start-up. */
-export const features: Feature[] = [];
+export const features: Feature[] = [adminFeature, routingFeature(), channelsFeature];

@@ -10,6 +10,7 @@ import type {
 } from '../core/conversation/records.ts';
 import type { ConversationStatus } from '../core/conversation/transitions.ts';
 import type { PrismaClient } from '../prisma/generated/client.ts';
+import type { SqlExecutor } from './database.ts';
 
 type Row = Record<string, any>;
 
@@ -21,7 +22,22 @@ const conversationInclude = {
 
 /** The conversation store on PostgreSQL (or PGlite) through Prisma; atomic paths in raw SQL. */
 export class PrismaConversationStore implements ConversationStore {
-  constructor(private readonly prisma: PrismaClient) {}
+  /** `sql` runs the hot intake path directly on the driver: one round trip per step. */
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly sql: SqlExecutor,
+    private readonly transact?: <T>(fn: (sql: SqlExecutor) => Promise<T>) => Promise<T>,
+  ) {}
+
+  async inTransaction<T>(fn: (store: ConversationStore) => Promise<T>): Promise<T> {
+    if (!this.transact) return fn(this);
+    return this.transact((tx) => fn(new PrismaConversationStore(this.prisma, tx)));
+  }
+
+  private async selectConversation(where: string, params: unknown[]): Promise<ConversationRecord | null> {
+    const rows = await this.sql.query<Row>(`${conversationSelect} WHERE ${where} ORDER BY c.created_at DESC LIMIT 1`, params);
+    return rows[0] ? toConversationRow(rows[0]) : null;
+  }
 
   async getChannel(id: string): Promise<ChannelRecord | null> {
     if (!isUuid(id)) return null;
@@ -31,7 +47,7 @@ export class PrismaConversationStore implements ConversationStore {
 
   async upsertVisitor(channelId: string, visitor: InboundVisitor): Promise<VisitorRecord> {
     const profile = visitor.profile ?? {};
-    const rows = await this.prisma.$queryRawUnsafe<Row[]>(
+    const rows = await this.sql.query<Row>(
       `INSERT INTO visitors (id, channel_id, external_id, name, avatar_url, profile)
        VALUES (gen_random_uuid(), $1::uuid, $2, $3, $4, $5::jsonb)
        ON CONFLICT (channel_id, external_id) DO UPDATE SET
@@ -40,11 +56,7 @@ export class PrismaConversationStore implements ConversationStore {
          avatar_url = COALESCE(EXCLUDED.avatar_url, visitors.avatar_url),
          profile = visitors.profile || EXCLUDED.profile
        RETURNING *`,
-      channelId,
-      visitor.externalId,
-      visitor.name ?? null,
-      visitor.avatarUrl ?? null,
-      JSON.stringify(profile),
+      [channelId, visitor.externalId, visitor.name ?? null, visitor.avatarUrl ?? null, JSON.stringify(profile)],
     );
     return toVisitor(rows[0]);
   }
@@ -56,53 +68,51 @@ export class PrismaConversationStore implements ConversationStore {
   }
 
   async findOpenConversation(visitorId: string): Promise<ConversationRecord | null> {
-    const row = await this.prisma.conversation.findFirst({
-      where: { visitorId, status: { not: 'closed' } },
-      orderBy: { createdAt: 'desc' },
-      include: conversationInclude,
-    });
-    return row ? toConversation(row) : null;
+    return this.selectConversation(`c.visitor_id = $1::uuid AND c.status <> 'closed'`, [visitorId]);
   }
 
   async createConversation(input: { channelId: string; visitorId: string; status: ConversationStatus }): Promise<ConversationRecord> {
-    const now = new Date();
-    const row = await this.prisma.conversation.create({
-      data: {
-        channelId: input.channelId,
-        visitorId: input.visitorId,
-        status: input.status,
-        queuedAt: input.status === 'queued' ? now : null,
-      },
-      include: conversationInclude,
-    });
-    return toConversation(row);
+    const rows = await this.sql.query<Row>(
+      `WITH c AS (INSERT INTO conversations (id, channel_id, visitor_id, status, queued_at, updated_at)
+         VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3::"ConversationStatus", CASE WHEN $3 = 'queued' THEN now() END, now())
+         ON CONFLICT (visitor_id) WHERE status <> 'closed' DO NOTHING
+         RETURNING *)
+       ${conversationColumns} FROM c ${conversationJoins}`,
+      [input.channelId, input.visitorId, input.status],
+    );
+    if (rows[0]) return toConversationRow(rows[0]);
+    // Another message of this visitor opened it a moment ago.
+    const open = await this.findOpenConversation(input.visitorId);
+    if (!open) throw new Error('conversation insert conflicted but no open conversation was found');
+    return open;
   }
 
   async getConversation(id: string): Promise<ConversationRecord | null> {
     if (!isUuid(id)) return null;
-    const row = await this.prisma.conversation.findUnique({ where: { id }, include: conversationInclude });
-    return row ? toConversation(row) : null;
+    return this.selectConversation('c.id = $1::uuid', [id]);
   }
 
   async insertMessage(input: NewMessage): Promise<{ message: MessageRecord; duplicate: boolean }> {
-    const rows = await this.prisma.$queryRawUnsafe<Row[]>(
+    const rows = await this.sql.query<Row>(
       `INSERT INTO messages (id, conversation_id, channel_id, sender, sender_id, kind, content, original_content,
          media_url, data, channel_message_id, client_message_id, delivery_status)
        VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3::"SenderType", $4, $5::"MessageKind", $6, $7, $8, $9::jsonb, $10, $11, $12::"DeliveryStatus")
        ON CONFLICT DO NOTHING
        RETURNING *`,
-      input.conversationId,
-      input.channelId,
-      input.sender,
-      input.senderId ?? null,
-      input.kind,
-      input.content ?? null,
-      input.originalContent ?? null,
-      input.mediaUrl ?? null,
-      input.data ? JSON.stringify(input.data) : null,
-      input.channelMessageId ?? null,
-      input.clientMessageId ?? null,
-      input.deliveryStatus,
+      [
+        input.conversationId,
+        input.channelId,
+        input.sender,
+        input.senderId ?? null,
+        input.kind,
+        input.content ?? null,
+        input.originalContent ?? null,
+        input.mediaUrl ?? null,
+        input.data ? JSON.stringify(input.data) : null,
+        input.channelMessageId ?? null,
+        input.clientMessageId ?? null,
+        input.deliveryStatus,
+      ],
     );
     if (rows.length > 0) return { message: await this.withSenderName(toMessage(rows[0])), duplicate: false };
     const existing = await this.prisma.message.findFirst({
@@ -125,8 +135,8 @@ export class PrismaConversationStore implements ConversationStore {
     message: Pick<MessageRecord, 'sender' | 'kind' | 'content' | 'createdAt'>,
   ): Promise<ConversationRecord> {
     const preview = message.kind === 'image' ? '[图片]' : (message.content ?? '').slice(0, 120);
-    await this.prisma.$executeRawUnsafe(
-      `UPDATE conversations SET
+    const rows = await this.sql.query<Row>(
+      `WITH c AS (UPDATE conversations SET
          last_message_at = $2,
          last_message_preview = $3,
          last_visitor_message_at = CASE WHEN $4 = 'visitor' THEN $2 ELSE last_visitor_message_at END,
@@ -135,13 +145,11 @@ export class PrismaConversationStore implements ConversationStore {
          unread_count = CASE WHEN $4 = 'visitor' THEN unread_count + 1 WHEN $4 = 'agent' THEN 0 ELSE unread_count END,
          sent_since_visitor = CASE WHEN $4 = 'visitor' THEN 0 WHEN $4 IN ('agent', 'bot') THEN sent_since_visitor + 1 ELSE sent_since_visitor END,
          updated_at = now()
-       WHERE id = $1::uuid`,
-      id,
-      message.createdAt,
-      preview,
-      message.sender,
+       WHERE id = $1::uuid RETURNING *)
+       ${conversationColumns} FROM c ${conversationJoins}`,
+      [id, message.createdAt, preview, message.sender],
     );
-    return (await this.getConversation(id))!;
+    return toConversationRow(rows[0]);
   }
 
   async updateConversation(id: string, from: ConversationStatus[], patch: ConversationPatch): Promise<ConversationRecord | null> {
@@ -257,6 +265,39 @@ export class PrismaConversationStore implements ConversationStore {
     const row = await this.prisma.user.findUnique({ where: { id } });
     return row ? toAgent(row) : null;
   }
+}
+
+const conversationColumns = `SELECT c.*, ch.type::text AS channel_type, u.name AS assignee_name, to_jsonb(v) AS visitor_json`;
+const conversationJoins = `JOIN channels ch ON ch.id = c.channel_id JOIN visitors v ON v.id = c.visitor_id LEFT JOIN users u ON u.id = c.assignee_id`;
+const conversationSelect = `${conversationColumns} FROM conversations c ${conversationJoins}`;
+
+/** A raw joined row (snake_case, visitor as JSON) → ConversationRecord. */
+export function toConversationRow(row: Row): ConversationRecord {
+  return {
+    id: row.id,
+    channelId: row.channel_id,
+    channelType: row.channel_type,
+    visitorId: row.visitor_id,
+    visitor: toVisitor(row.visitor_json),
+    status: row.status,
+    assigneeId: row.assignee_id ?? null,
+    assigneeName: row.assignee_name ?? null,
+    priority: row.priority,
+    queuedAt: date(row.queued_at),
+    assignedAt: date(row.assigned_at),
+    closedAt: date(row.closed_at),
+    lastVisitorMessageAt: date(row.last_visitor_message_at),
+    lastAgentMessageAt: date(row.last_agent_message_at),
+    lastMessageAt: date(row.last_message_at),
+    lastMessagePreview: row.last_message_preview ?? null,
+    closeReason: row.close_reason ?? null,
+    reachedHuman: row.reached_human,
+    botMisses: row.bot_misses,
+    sentSinceVisitor: row.sent_since_visitor,
+    unreadCount: row.unread_count,
+    state: (row.state ?? {}) as Record<string, unknown>,
+    createdAt: date(row.created_at)!,
+  };
 }
 
 function patchData(patch: ConversationPatch): Record<string, unknown> {

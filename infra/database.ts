@@ -16,6 +16,8 @@ export interface Database {
   kind: 'postgres' | 'embedded';
   /** Runs fn on one dedicated connection (session-level locks and settings hold throughout). */
   withSession<T>(fn: (sql: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Runs fn in one transaction (one commit for several statements); rolls back if fn throws. */
+  transaction<T>(fn: (sql: SqlExecutor) => Promise<T>): Promise<T>;
   schema: string;
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -64,6 +66,27 @@ async function openPostgres(url: string, schema: string, poolSize: number): Prom
     prisma,
     sql,
     kind: 'postgres',
+    async transaction(fn) {
+      const session = await pool.connect();
+      try {
+        await session.query('BEGIN');
+        const result = await fn({
+          async exec(text) {
+            await session.query(text);
+          },
+          async query(text, params) {
+            return (await session.query(text, params as unknown[])).rows;
+          },
+        });
+        await session.query('COMMIT');
+        return result;
+      } catch (error) {
+        await session.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        session.release();
+      }
+    },
     async withSession(fn) {
       const session = await pool.connect();
       try {
@@ -112,6 +135,17 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     sql,
     kind: 'embedded',
     withSession: (fn) => fn(sql),
+    transaction: (fn) =>
+      db.transaction((tx) =>
+        fn({
+          async exec(text) {
+            await tx.exec(text);
+          },
+          async query(text, params) {
+            return (await tx.query(text, params as unknown[])).rows as never[];
+          },
+        }),
+      ),
     schema: 'public',
     async ping() {
       await db.query('SELECT 1');

@@ -20,14 +20,14 @@ export class RateLimits {
   private readonly limiters = new Map<RateLimitName, RateLimiterAbstract>();
   private readonly redis?: Redis;
 
-  constructor(options: { redisUrl?: string; prefix: string; overrides?: Partial<Record<RateLimitName, RateLimitSpec>> }) {
+  constructor(options: { redisUrl?: string; prefix: string; multiplier?: number; overrides?: Partial<Record<RateLimitName, RateLimitSpec>> }) {
     if (options.redisUrl) {
       this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
       this.redis.on('error', () => undefined);
     }
     for (const [name, base] of Object.entries(specs) as [RateLimitName, RateLimitSpec][]) {
       const spec = options.overrides?.[name] ?? base;
-      const opts = { points: spec.points, duration: spec.durationSeconds, keyPrefix: `${options.prefix}-rl-${name}` };
+      const opts = { points: Math.ceil(spec.points * (options.multiplier ?? 1)), duration: spec.durationSeconds, keyPrefix: `${options.prefix}-rl-${name}` };
       this.limiters.set(name, this.redis ? new RateLimiterRedis({ ...opts, storeClient: this.redis, insuranceLimiter: new RateLimiterMemory(opts) }) : new RateLimiterMemory(opts));
     }
   }

@@ -31,6 +31,13 @@ export interface ConversationServiceDeps {
   initialStatus?: (channel: ChannelRecord) => ConversationStatus;
 }
 
+/**
+ * Consulted before a visitor message would open a new conversation: returns a closed conversation
+ * that still expects this reply (a satisfaction rating inside its window) to file it there instead,
+ * or null to open a new one as usual.
+ */
+export type ClosedReplyTarget = (channelId: string, inbound: InboundMessage) => Promise<ConversationRecord | null>;
+
 export interface SendInput {
   clientMessageId: string;
   kind: 'text' | 'image';
@@ -57,6 +64,7 @@ export class ConversationService {
   private readonly clock: Clock;
   private initialStatusOf: (channel: ChannelRecord) => ConversationStatus;
   private readonly channelCache = new Map<string, { channel: ChannelRecord; at: number }>();
+  private closedReplyTarget?: ClosedReplyTarget;
 
   constructor(deps: ConversationServiceDeps) {
     this.store = deps.store;
@@ -73,6 +81,11 @@ export class ConversationService {
 
   setInitialStatus(fn: (channel: ChannelRecord) => ConversationStatus): void {
     this.initialStatusOf = fn;
+  }
+
+  /** See `ClosedReplyTarget`: lets a reply to a closed conversation (a rating) land there. */
+  setClosedReplyTarget(fn: ClosedReplyTarget | undefined): void {
+    this.closedReplyTarget = fn;
   }
 
   async channel(id: string): Promise<ChannelRecord> {
@@ -96,48 +109,53 @@ export class ConversationService {
     if (text && text.length > MAX_MESSAGE_CHARS) {
       throw new AppError('message_too_long', { userMessage: `A message can have at most ${MAX_MESSAGE_CHARS} characters.` });
     }
-    const visitor = await this.store.upsertVisitor(channel.id, inbound.visitor);
-    let conversation = await this.store.findOpenConversation(visitor.id);
-    let isNewConversation = false;
+    const masked = this.maskText(text);
+    const sender: SenderType = inbound.origin === 'servicer' ? 'agent' : 'visitor';
     const events: DomainEvent[] = [];
-    if (!conversation) {
-      conversation = await this.store.createConversation({
+    // Looked up before the transaction, so it never waits for a second connection inside it.
+    const closedTarget = sender === 'visitor' && this.closedReplyTarget ? await this.closedReplyTarget(channel.id, inbound) : null;
+    const outcome = await this.store.inTransaction(async (tx) => {
+      const visitor = await tx.upsertVisitor(channel.id, inbound.visitor);
+      let conversation = await tx.findOpenConversation(visitor.id);
+      let isNewConversation = false;
+      if (!conversation && closedTarget?.visitorId === visitor.id) conversation = closedTarget;
+      if (!conversation) {
+        conversation = await tx.createConversation({ channelId: channel.id, visitorId: visitor.id, status: this.initialStatusOf(channel) });
+        isNewConversation = true;
+      }
+      const { message, duplicate } = await tx.insertMessage({
+        conversationId: conversation.id,
         channelId: channel.id,
-        visitorId: visitor.id,
-        status: this.initialStatusOf(channel),
+        sender,
+        senderId: sender === 'visitor' ? visitor.id : null,
+        kind: inbound.kind,
+        content: masked.text,
+        originalContent: masked.original,
+        mediaUrl: inbound.media?.url ?? null,
+        data: inbound.event ? { event: inbound.event.name, ...inbound.event.data } : inbound.unsupportedType ? { type: inbound.unsupportedType } : null,
+        channelMessageId: inbound.channelMessageId,
+        deliveryStatus: 'delivered',
       });
-      isNewConversation = true;
+      if (duplicate) {
+        const current = (await tx.getConversation(message.conversationId)) ?? conversation;
+        return { conversation: current, message, duplicate: true, isNewConversation: false };
+      }
+      if (inbound.kind !== 'event') conversation = await tx.touchConversation(conversation.id, message);
+      return { conversation, message, duplicate: false, isNewConversation };
+    });
+    if (outcome.duplicate) return outcome;
+    const { conversation, message, isNewConversation } = outcome;
+    if (isNewConversation) {
       await this.store.recordEvent({
         conversationId: conversation.id,
         type: 'created',
         toStatus: conversation.status,
-        actorType: 'visitor',
-        actorId: visitor.id,
+        actorType: sender,
+        actorId: conversation.visitorId,
       });
       events.push({ name: 'conversation.created', conversation });
       if (conversation.status === 'queued') events.push({ name: 'conversation.queued', conversation });
     }
-    const masked = this.maskText(text);
-    const sender: SenderType = inbound.origin === 'servicer' ? 'agent' : 'visitor';
-    const kind: MessageKind = inbound.kind;
-    const { message, duplicate } = await this.store.insertMessage({
-      conversationId: conversation.id,
-      channelId: channel.id,
-      sender,
-      senderId: sender === 'visitor' ? visitor.id : null,
-      kind,
-      content: masked.text,
-      originalContent: masked.original,
-      mediaUrl: inbound.media?.url ?? null,
-      data: inbound.event ? { event: inbound.event.name, ...inbound.event.data } : inbound.unsupportedType ? { type: inbound.unsupportedType } : null,
-      channelMessageId: inbound.channelMessageId,
-      deliveryStatus: 'delivered',
-    });
-    if (duplicate) {
-      const current = (await this.store.getConversation(message.conversationId)) ?? conversation;
-      return { conversation: current, message, duplicate: true, isNewConversation: false };
-    }
-    if (kind !== 'event') conversation = await this.store.touchConversation(conversation.id, message);
     events.push({ name: 'message.created', conversation, message });
     await this.emit(events);
     return { conversation, message, duplicate: false, isNewConversation };
@@ -322,6 +340,22 @@ export class ConversationService {
     });
     await this.recordSystemEvent(conversation, 'closed', '会话已结束', { reason });
     await this.emit([{ name: 'conversation.closed', conversation, previousAssigneeId }]);
+    return conversation;
+  }
+
+  /** queued → bot: the visitor left the queue, or nobody can take it now (留言 offer, off-hours). */
+  async returnToBot(conversationId: string, actor: Actor, reason: string): Promise<ConversationRecord | null> {
+    const conversation = await this.store.updateConversation(conversationId, ['queued'], { status: 'bot', queuedAt: null, botMisses: 0 });
+    if (!conversation) return null;
+    await this.store.recordEvent({
+      conversationId,
+      type: 'returned_to_bot',
+      fromStatus: 'queued',
+      toStatus: 'bot',
+      ...actorFields(actor),
+      data: { reason },
+    });
+    await this.emit([{ name: 'conversation.updated', conversation }]);
     return conversation;
   }
 

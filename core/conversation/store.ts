@@ -68,6 +68,11 @@ export interface ConversationEventInput {
  * `assign` and `release` atomic with the agent's load counter.
  */
 export interface ConversationStore {
+  /**
+   * Runs the intake steps in one transaction. Only the message-path methods (upsertVisitor,
+   * findOpenConversation, insertMessage, touchConversation, getConversation) join it.
+   */
+  inTransaction<T>(fn: (store: ConversationStore) => Promise<T>): Promise<T>;
   getChannel(id: string): Promise<ChannelRecord | null>;
   upsertVisitor(channelId: string, visitor: InboundVisitor): Promise<VisitorRecord>;
   getVisitor(id: string): Promise<VisitorRecord | null>;

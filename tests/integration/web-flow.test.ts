@@ -13,8 +13,22 @@ describe('web channel end to end', () => {
     kefu = await startTestKefu();
     admin = new Client(kefu.url);
     await admin.login(kefu.adminEmail, kefu.adminPassword);
-    agentId = (await createUser(kefu, { email: 'agent1@example.com', status: 'online' })).id;
+    // Paused (停止接入): nobody takes conversations automatically unless a test says so.
+    await admin.patch('/api/me/status', { status: 'paused' });
+    agentId = (await createUser(kefu, { email: 'agent1@example.com', status: 'paused' })).id;
   });
+
+  /** Puts the conversation with `client`'s user: automatic assignment may beat the pick to it. */
+  async function takeAs(client: Client, conversationId: string) {
+    const me = (await client.get('/api/auth/me')).body.user;
+    await client.patch('/api/me/status', { status: 'online' });
+    const pick = await client.post(`/api/conversations/${conversationId}/pick`);
+    const conversation = (await client.get(`/api/conversations/${conversationId}`)).body.conversation;
+    await client.patch('/api/me/status', { status: 'paused' });
+    expect([200, 409]).toContain(pick.status);
+    expect(conversation.assigneeId).toBe(me.id);
+    return conversation;
+  }
   afterAll(async () => {
     await stopAndDrop(kefu);
   });
@@ -42,9 +56,8 @@ describe('web channel end to end', () => {
     const seen = await agentSocket.waitFor((f) => f.type === 'message' && f.message.clientMessageId === null && f.message.text === '你好，我的订单还没到');
     expect(seen.message.conversationId).toBe(conversationId);
 
-    const pick = await agent.post(`/api/conversations/${conversationId}/pick`);
-    expect(pick.status).toBe(200);
-    expect(pick.body.conversation.assigneeId).toBe(agentId);
+    const taken = await takeAs(agent, conversationId);
+    expect(taken.assigneeId).toBe(agentId);
 
     const reply = await agent.post(`/api/conversations/${conversationId}/messages`, { clientMessageId: crypto.randomUUID(), kind: 'text', text: '您好，我来帮您查一下' });
     expect(reply.status).toBe(201);
@@ -73,7 +86,7 @@ describe('web channel end to end', () => {
     const { visitor } = await newVisitor();
     const sent = await visitor.post('/api/widget/messages', { clientMessageId: crypto.randomUUID(), kind: 'text', text: 'hi' });
     const conversationId = sent.body.message.conversationId;
-    await admin.post(`/api/conversations/${conversationId}/assign`, { agentId: (await admin.get('/api/auth/me')).body.user.id });
+    await takeAs(admin, conversationId);
     const id = crypto.randomUUID();
     const [a, b] = await Promise.all([
       admin.post(`/api/conversations/${conversationId}/messages`, { clientMessageId: id, kind: 'text', text: 'once' }),
@@ -88,7 +101,7 @@ describe('web channel end to end', () => {
     const first = await visitor.post('/api/widget/messages', { clientMessageId: crypto.randomUUID(), kind: 'text', text: 'before' });
     const conversationId = first.body.message.conversationId;
     const cursor = first.body.message.seq;
-    await admin.post(`/api/conversations/${conversationId}/assign`, { agentId: (await admin.get('/api/auth/me')).body.user.id });
+    await takeAs(admin, conversationId);
     await admin.post(`/api/conversations/${conversationId}/messages`, { clientMessageId: crypto.randomUUID(), kind: 'text', text: 'while you were away' });
     const socket = await openSocket(wsUrl(kefu.url, `/ws/visitor?token=${encodeURIComponent(session.visitorToken)}&after=${cursor}`));
     const replayed = await socket.waitFor((f) => f.type === 'message' && f.message.text === 'while you were away');
@@ -144,7 +157,7 @@ describe('web channel end to end', () => {
     const { visitor } = await newVisitor();
     const sent = await visitor.post('/api/widget/messages', { clientMessageId: crypto.randomUUID(), kind: 'text', text: 'for the admin' });
     const conversationId = sent.body.message.conversationId;
-    await admin.post(`/api/conversations/${conversationId}/assign`, { agentId: (await admin.get('/api/auth/me')).body.user.id });
+    await takeAs(admin, conversationId);
     const peek = await agent.get(`/api/conversations/${conversationId}/messages`);
     expect(peek.status).toBe(404);
     const reply = await agent.post(`/api/conversations/${conversationId}/messages`, { clientMessageId: crypto.randomUUID(), kind: 'text', text: 'not mine' });

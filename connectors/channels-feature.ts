@@ -1,0 +1,107 @@
+import { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { addWechatConnectors, type ConnectorRegistry } from '../app/connectors.ts';
+import type { Feature } from '../app/features.ts';
+import type { ConversationService } from '../core/conversation/conversation-service.ts';
+import type { ConversationStore } from '../core/conversation/store.ts';
+import { channelRoutes } from '../console/server/routes/channel-routes.ts';
+import { RedisTokenCache } from '../infra/redis-token-cache.ts';
+import { createDeliverHandler, type ChannelRateLimiter } from '../workers/deliver-message.ts';
+import { deliverJobName } from '../workers/channel-jobs.ts';
+import { createWecomCloseHandler, createWecomSyncHandler } from '../workers/wecom-sync.ts';
+import { MemoryChannelLock, RedisChannelLock } from './channel-lock.ts';
+import { DeliveryFailure } from './connector.ts';
+import { checkSendAllowed } from './send-guard.ts';
+import { MemoryTokenCache } from './wechat-common/token-cache.ts';
+import { mpCallbackRoutes } from './wechat-mp/mp-intake.ts';
+import { WechatyRunner } from './wechaty/wechaty-runner.ts';
+import { wecomCallbackRoutes } from './wecom/wecom-intake.ts';
+
+/** Sends per second per channel, shared across processes with Redis. */
+const channelSendsPerSecond = 20;
+
+/**
+ * The WeChat family (WeCom 微信客服, Official Account, personal WeChat through Wechaty): connectors,
+ * callback routes, admin channel routes, delivery and sync workers, the Wechaty runner, and the
+ * send guard that refuses replies beyond a channel's message budget or reply window.
+ */
+export const channelsFeature: Feature = {
+  name: 'wechat-channels',
+  async install({ app, jobs, store, connectors, onEvent, role }) {
+    const redis = app.config.redisUrl ? new Redis(app.config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
+    redis?.on('error', () => undefined);
+    const prefix = `${app.config.redisPrefix}-channels`;
+    const tokenCache = redis ? new RedisTokenCache(redis, prefix) : new MemoryTokenCache();
+    const lock = redis ? new RedisChannelLock(redis, prefix) : new MemoryChannelLock();
+
+    const runner = new WechatyRunner({
+      prisma: app.prisma,
+      secret: app.secret,
+      conversations: app.conversations,
+      lock,
+      logger: app.logger,
+      uploadDir: app.config.uploadDir,
+      defaultPuppet: app.config.wechatyPuppet,
+      defaultPuppetToken: app.config.wechatyPuppetToken,
+    });
+    const { wecom } = addWechatConnectors(connectors, { config: app.config, tokenCache, botOf: (id) => runner.botOf(id) });
+
+    app.extraRoutes.push(channelRoutes(connectors), wecomCallbackRoutes({ app, jobs }), mpCallbackRoutes({ app }));
+    guardAgentSends(app.conversations, store, connectors);
+
+    const limiter = channelRateLimiter(redis, prefix);
+    const deliver = createDeliverHandler({ prisma: app.prisma, secret: app.secret, store, conversations: app.conversations, connectors, limiter });
+    for (const type of ['wecom', 'wechat_mp', 'wechaty'] as const) jobs.register(deliverJobName(type), deliver, 8);
+    const syncDeps = { prisma: app.prisma, secret: app.secret, conversations: app.conversations, store, connector: wecom, lock, logger: app.logger };
+    jobs.register('wecom-sync', createWecomSyncHandler(syncDeps), 4);
+    jobs.register('wecom-close', createWecomCloseHandler(syncDeps), 2);
+
+    onEvent(async (event) => {
+      if (event.name === 'conversation.closed' && event.conversation.channelType === 'wecom') {
+        await jobs.enqueue('wecom-close', { conversationId: event.conversation.id }, { jobId: `wecom-close-${event.conversation.id}` });
+      }
+    });
+
+    if (role !== 'api') await runner.start();
+    return {
+      async close() {
+        await runner.close();
+        redis?.disconnect();
+      },
+    };
+  },
+};
+
+/**
+ * Checks an agent's reply against the channel's capabilities before it is stored, so the agent gets
+ * 422 message_quota_exceeded / reply_window_closed instead of a message that fails later.
+ */
+function guardAgentSends(conversations: ConversationService, store: ConversationStore, connectors: ConnectorRegistry): void {
+  const send = conversations.sendAgentMessage.bind(conversations);
+  conversations.sendAgentMessage = async (actor, conversationId, input) => {
+    const conversation = await store.getConversation(conversationId).catch(() => null);
+    const capabilities = conversation ? connectors.get(conversation.channelType)?.capabilities : undefined;
+    if (conversation && capabilities) {
+      const refusal = checkSendAllowed(conversation, capabilities, new Date());
+      if (refusal) throw refusal;
+    }
+    return send(actor, conversationId, input);
+  };
+}
+
+function channelRateLimiter(redis: Redis | undefined, prefix: string): ChannelRateLimiter {
+  const options = { points: channelSendsPerSecond, duration: 1, keyPrefix: `${prefix}-send` };
+  const limiter: RateLimiterAbstract = redis
+    ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: new RateLimiterMemory(options) })
+    : new RateLimiterMemory(options);
+  return {
+    async consume(channelId) {
+      try {
+        await limiter.consume(channelId);
+      } catch (result) {
+        if (result instanceof RateLimiterRes) throw new DeliveryFailure('渠道发送频率超限，稍后重试', false);
+        throw result;
+      }
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WecomPeer } from '../peers/wecom-peer.ts';
+import { Client, createUser, openSocket, startTestKefu, stopAndDrop, wsUrl, type TestKefu } from '../support/harness.ts';
+
+async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as T;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('WeCom 微信客服 channel end to end', () => {
+  let peer: WecomPeer;
+  let kefu: TestKefu;
+  let admin: Client;
+  let agent: Client;
+  let channelId: string;
+  let callbackUrl: string;
+
+  beforeAll(async () => {
+    peer = await WecomPeer.start();
+    kefu = await startTestKefu({ env: { WECOM_API_BASE: peer.baseUrl } });
+    admin = new Client(kefu.url);
+    await admin.login(kefu.adminEmail, kefu.adminPassword);
+    await createUser(kefu, { email: 'wecom-agent@example.com', status: 'online' });
+    agent = new Client(kefu.url);
+    await agent.login('wecom-agent@example.com', 'agent-password');
+  });
+  afterAll(async () => {
+    await stopAndDrop(kefu);
+    await peer.close();
+  });
+
+  const storedTexts = async (text: string) =>
+    kefu.app.prisma.message.findMany({ where: { channelId, content: text }, orderBy: { seq: 'asc' } });
+
+  it('creates the channel with encrypted credentials and shows the callback URL and token once', async () => {
+    const created = await admin.post('/api/channels', {
+      type: 'wecom',
+      name: '企业微信客服',
+      credentials: peer.credentials,
+    });
+    expect(created.status).toBe(201);
+    channelId = created.body.channel.id;
+    expect(created.body.callbackUrl).toMatch(new RegExp(`/connectors/wecom/${channelId}/callback$`));
+    expect(created.body.token).toBe(peer.callbackToken);
+    callbackUrl = `${kefu.url}/connectors/wecom/${channelId}/callback`;
+    await kefu.app.prisma.channel.update({ where: { id: channelId }, data: { settings: { greeting: '您好，欢迎咨询' } } });
+
+    const row = await kefu.app.prisma.channel.findUniqueOrThrow({ where: { id: channelId } });
+    expect(row.credentials).not.toContain(peer.secret);
+    const status = await admin.get(`/api/channels/${channelId}/status`);
+    expect(status.status).toBe(200);
+    expect(status.body.channel.credentials).toEqual({ corpId: true, secret: true, token: true, encodingAesKey: true, openKfId: true });
+    expect(JSON.stringify(status.body)).not.toContain(peer.secret);
+
+    const test = await admin.post(`/api/channels/${channelId}/test`);
+    expect(test.body).toEqual({ ok: true });
+  });
+
+  it('answers the URL verification with the decrypted echostr and refuses a forged one', async () => {
+    const { query, echo } = peer.buildUrlVerification();
+    const ok = await fetch(`${callbackUrl}?${new URLSearchParams(query)}`);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toBe(echo);
+    const forged = await fetch(`${callbackUrl}?${new URLSearchParams({ ...query, msg_signature: '0'.repeat(40) })}`);
+    expect(forged.status).toBe(401);
+  });
+
+  it('greets on enter_session, brings the visitor to an agent, delivers replies and refuses beyond the 5-message budget', async () => {
+    const socket = await openSocket(wsUrl(kefu.url, '/ws/agent'), { cookie: agent.cookie });
+    const entered = peer.enterSession('wm_visitor_1', 'shop');
+    expect((await peer.deliverCallback(callbackUrl, entered.syncToken)).status).toBe(200);
+    const greeting = await eventually(() => peer.sent.find((sent) => sent.endpoint === 'send_msg_on_event'));
+    expect(greeting.body).toMatchObject({ code: entered.welcomeCode, msgtype: 'text', text: { content: '您好，欢迎咨询' } });
+
+    const visitor = peer.pushVisitorText('wm_visitor_1', '你好，我的订单还没到');
+    await peer.deliverCallback(callbackUrl, visitor.syncToken);
+    const seen = await socket.waitFor((f) => f.type === 'message' && f.message.text === '你好，我的订单还没到');
+    const conversationId: string = seen.message.conversationId;
+
+    const current = await agent.get(`/api/conversations/${conversationId}`);
+    if (current.body.conversation.status !== 'assigned') expect((await agent.post(`/api/conversations/${conversationId}/pick`)).status).toBe(200);
+
+    const reply = await agent.post(`/api/conversations/${conversationId}/messages`, { clientMessageId: crypto.randomUUID(), kind: 'text', text: '您好，我来帮您查一下' });
+    expect(reply.status).toBe(201);
+    await eventually(() => peer.sent.find((sent) => sent.endpoint === 'send_msg' && (sent.body.text as { content?: string })?.content === '您好，我来帮您查一下'));
+    await eventually(async () => (await kefu.app.prisma.message.findUnique({ where: { id: reply.body.message.id } }))?.deliveryStatus === 'sent');
+
+    let refused: { status: number; body: any } | undefined;
+    for (let i = 2; i <= 7 && !refused; i++) {
+      const res = await agent.post(`/api/conversations/${conversationId}/messages`, { clientMessageId: crypto.randomUUID(), kind: 'text', text: `第${i}条` });
+      if (res.status === 422) refused = res;
+      else expect(res.status).toBe(201);
+    }
+    expect(refused?.body.error.code).toBe('message_quota_exceeded');
+    // Everything accepted was delivered: the budget is enforced before WeCom would refuse with 95001.
+    await eventually(async () => (await kefu.app.prisma.message.count({ where: { conversationId, deliveryStatus: 'pending' } })) === 0);
+    expect(await kefu.app.prisma.message.count({ where: { conversationId, deliveryStatus: 'failed' } })).toBe(0);
+    const session = peer.session('wm_visitor_1');
+    expect(session.sentSinceVisitorMessage).toBeLessThanOrEqual(5);
+
+    // The visitor writes again: the budget opens again.
+    const again = peer.pushVisitorText('wm_visitor_1', '好的谢谢');
+    await peer.deliverCallback(callbackUrl, again.syncToken);
+    await socket.waitFor((f) => f.type === 'message' && f.message.text === '好的谢谢');
+    const after = await agent.post(`/api/conversations/${conversationId}/messages`, { clientMessageId: crypto.randomUUID(), kind: 'text', text: '不客气' });
+    expect(after.status).toBe(201);
+    await eventually(() => peer.sent.find((sent) => (sent.body.text as { content?: string })?.content === '不客气'));
+
+    // A servicer typing in the WeCom client (origin 5) is mirrored into the transcript as an agent message.
+    const servicer = peer.pushServicerText('wm_visitor_1', 'zhangsan', '我是企业微信里的同事');
+    await peer.deliverCallback(callbackUrl, servicer.syncToken);
+    const mirrored = await socket.waitFor((f) => f.type === 'message' && f.message.text === '我是企业微信里的同事');
+    expect(mirrored.message.sender).toBe('agent');
+
+    const closed = await agent.post(`/api/conversations/${conversationId}/close`);
+    expect(closed.status).toBe(200);
+    await eventually(() => peer.session('wm_visitor_1').state === 4);
+    await eventually(() => peer.sent.find((sent) => sent.endpoint === 'send_msg_on_event' && sent.body.code !== entered.welcomeCode));
+    socket.close();
+  });
+
+  it('stores a message once however often and however concurrently its notice arrives', async () => {
+    const pushed = peer.pushVisitorText('wm_visitor_2', '重复的通知');
+    const responses = await Promise.all([1, 2, 3, 4, 5].map(() => peer.deliverCallback(callbackUrl, pushed.syncToken)));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    await eventually(async () => (await storedTexts('重复的通知')).length === 1);
+    // Another pull over the same items (cursor lost) changes nothing either.
+    await kefu.app.prisma.channel.update({ where: { id: channelId }, data: { state: {} } });
+    const next = peer.pushVisitorText('wm_visitor_2', '之后的消息');
+    await peer.deliverCallback(callbackUrl, next.syncToken);
+    await eventually(async () => (await storedTexts('之后的消息')).length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await storedTexts('重复的通知')).toHaveLength(1);
+    const state = (await kefu.app.prisma.channel.findUniqueOrThrow({ where: { id: channelId } })).state as { wecomCursors?: Record<string, string> };
+    expect(state.wecomCursors?.[peer.openKfId]).toMatch(/^c\d+$/);
+  });
+
+  it('refreshes an expired access token and carries on', async () => {
+    const issued = peer.tokensIssued;
+    peer.expireTokens();
+    const pushed = peer.pushVisitorText('wm_visitor_3', '令牌过期之后');
+    await peer.deliverCallback(callbackUrl, pushed.syncToken);
+    await eventually(async () => (await storedTexts('令牌过期之后')).length === 1);
+    expect(peer.tokensIssued).toBe(issued + 1);
+  });
+
+  it('marks a message failed with the reason when WeCom reports msg_send_fail', async () => {
+    const pushed = peer.pushVisitorText('wm_visitor_4', '请回复我');
+    await peer.deliverCallback(callbackUrl, pushed.syncToken);
+    const [inbound] = await eventually(async () => {
+      const rows = await storedTexts('请回复我');
+      return rows.length ? rows : undefined;
+    });
+    const conversationId = inbound!.conversationId;
+    const admin2 = admin;
+    const current = await admin2.get(`/api/conversations/${conversationId}`);
+    if (current.body.conversation.status !== 'assigned') await agent.post(`/api/conversations/${conversationId}/pick`);
+    const reply = await agent.post(`/api/conversations/${conversationId}/messages`, { clientMessageId: crypto.randomUUID(), kind: 'text', text: '马上处理' });
+    expect(reply.status).toBe(201);
+    const sent = await eventually(async () => {
+      const row = await kefu.app.prisma.message.findUnique({ where: { id: reply.body.message.id } });
+      return row?.deliveryStatus === 'sent' ? row : undefined;
+    });
+    const failNotice = peer.pushEvent({ event_type: 'msg_send_fail', external_userid: 'wm_visitor_4', fail_msgid: sent.channelMessageId, fail_type: 10 });
+    await peer.deliverCallback(callbackUrl, failNotice.syncToken);
+    const failed = await eventually(async () => {
+      const row = await kefu.app.prisma.message.findUnique({ where: { id: reply.body.message.id } });
+      return row?.deliveryStatus === 'failed' ? row : undefined;
+    });
+    expect(failed.failureReason).toBe('用户拒收');
+  });
+});

@@ -1,0 +1,137 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { ConnectorRegistry } from '../app/connectors.ts';
+import { DeliveryFailure, type OutboundMessage } from '../connectors/connector.ts';
+import type { ConversationService } from '../core/conversation/conversation-service.ts';
+import type { MessageRecord } from '../core/conversation/records.ts';
+import type { ConversationStore } from '../core/conversation/store.ts';
+import { loadChannelConfig } from '../infra/channel-credentials.ts';
+import type { PrismaClient } from '../prisma/generated/client.ts';
+import { channelJobs } from './channel-jobs.ts';
+
+/** Consumes one send of a channel; throws when the channel is over its rate (the job is retried later). */
+export interface ChannelRateLimiter {
+  consume(channelId: string): Promise<void>;
+}
+
+export interface DeliverDeps {
+  prisma: PrismaClient;
+  secret: string;
+  store: ConversationStore;
+  conversations: ConversationService;
+  connectors: ConnectorRegistry;
+  limiter?: ChannelRateLimiter;
+  /** How long a message waits in its job for earlier ones of its conversation before retrying later. */
+  orderWaitMs?: number;
+}
+
+/** Reason shown to the agent when a channel's per-visitor message budget is spent (WeCom kf: 5). */
+export function quotaReason(quota: number): string {
+  return `超出${quota}条回复限制，需等待访客再次发消息`;
+}
+
+/**
+ * The `deliver-${type}` handler: reloads the message, sends it once through the channel's connector and
+ * records the outcome. Idempotent by message id (a message that is no longer pending is skipped);
+ * keeps order within a conversation (an earlier pending message makes this one wait and retry);
+ * permanent failures become `failed` with the reason and end the retries; transient ones are
+ * retried with backoff and become `failed` on the last attempt, so nothing stays pending silently.
+ */
+export function createDeliverHandler(deps: DeliverDeps) {
+  return async (payload: Record<string, unknown>, job: Job): Promise<string> => {
+    const { messageId } = channelJobs['deliver-wecom'].parse(payload);
+    const message = await deps.store.getMessage(messageId);
+    if (!message || message.deliveryStatus !== 'pending') return 'skipped';
+    try {
+      await deliver(deps, message);
+      return 'sent';
+    } catch (error) {
+      const failure = error instanceof DeliveryFailure ? error : new DeliveryFailure(error instanceof Error ? error.message : String(error), false);
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (failure.permanent || lastAttempt) {
+        await deps.conversations.markDelivery(messageId, 'failed', failure.reason);
+        throw new UnrecoverableError(failure.reason);
+      }
+      throw failure;
+    }
+  };
+}
+
+async function deliver(deps: DeliverDeps, message: MessageRecord): Promise<void> {
+  const conversation = await deps.store.getConversation(message.conversationId);
+  if (!conversation) throw new DeliveryFailure('会话不存在', true);
+  const channel = await loadChannelConfig(deps.prisma, deps.secret, message.channelId);
+  if (!channel) throw new DeliveryFailure('渠道不存在', true);
+  if (!channel.enabled) throw new DeliveryFailure('渠道已停用', true);
+  const connector = deps.connectors.get(channel.type);
+  if (!connector) throw new DeliveryFailure(`没有 ${channel.type} 渠道的连接器`, true);
+
+  await waitForEarlierMessages(deps.prisma, message, deps.orderWaitMs ?? 10_000);
+
+  const quota = connector.capabilities.messageQuota;
+  if (quota !== null) {
+    const lastVisitor = await deps.prisma.message.findFirst({
+      where: { conversationId: message.conversationId, sender: 'visitor', kind: { not: 'event' }, seq: { lt: BigInt(message.seq) } },
+      orderBy: { seq: 'desc' },
+      select: { seq: true },
+    });
+    const counted = await deps.prisma.message.count({
+      where: {
+        conversationId: message.conversationId,
+        sender: { in: ['agent', 'bot', 'system'] },
+        kind: { not: 'event' },
+        deliveryStatus: { in: ['pending', 'sent'] },
+        seq: { gt: lastVisitor?.seq ?? BigInt(0), lte: BigInt(message.seq) },
+      },
+    });
+    if (counted > quota) throw new DeliveryFailure(quotaReason(quota), true);
+  }
+
+  await deps.limiter?.consume(channel.id);
+  const outbound = toOutbound(message, conversation.visitor.externalId);
+  const result = await connector.send(channel, outbound);
+  if (result.channelMessageId) {
+    // Lets a later msg_send_fail notice find this message by the channel's id.
+    await deps.prisma.message
+      .update({ where: { id: message.id }, data: { channelMessageId: result.channelMessageId } })
+      .catch(() => undefined);
+  }
+  await deps.conversations.markDelivery(message.id, 'sent');
+}
+
+/** Order within a conversation: an earlier outbound message still pending goes first. */
+async function waitForEarlierMessages(prisma: PrismaClient, message: MessageRecord, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const earlier = await prisma.message.findFirst({
+      where: {
+        conversationId: message.conversationId,
+        seq: { lt: BigInt(message.seq) },
+        deliveryStatus: 'pending',
+        sender: { in: ['agent', 'bot', 'system'] },
+        kind: { not: 'event' },
+      },
+      select: { id: true },
+    });
+    if (!earlier) return;
+    if (Date.now() > deadline) throw new DeliveryFailure('等待同一会话中较早的消息发送完成', false);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+function toOutbound(message: MessageRecord, visitorExternalId: string): OutboundMessage {
+  const base = { messageId: message.id, conversationId: message.conversationId, channelId: message.channelId, visitorExternalId };
+  switch (message.kind) {
+    case 'text':
+      return { ...base, kind: 'text', text: message.content ?? '' };
+    case 'image':
+      if (!message.mediaUrl) throw new DeliveryFailure('图片消息缺少文件', true);
+      return { ...base, kind: 'image', media: { url: message.mediaUrl } };
+    case 'menu': {
+      const data = (message.data ?? {}) as { menu?: OutboundMessage['menu']; items?: { id: string; text: string }[]; head?: string; tail?: string };
+      const menu = data.menu ?? { head: data.head ?? message.content ?? undefined, items: data.items ?? [], tail: data.tail };
+      return { ...base, kind: 'menu', menu, text: message.content ?? undefined };
+    }
+    default:
+      throw new DeliveryFailure(`不支持发送的消息类型：${message.kind}`, true);
+  }
+}

@@ -1,0 +1,93 @@
+import type { Feature, FeatureContext } from '../app/features.ts';
+import { silentBot, type Bot } from '../core/routing/bot-port.ts';
+import { QueueDrainer } from '../core/routing/queue-drainer.ts';
+import type { RoutingDeps } from '../core/routing/routing-deps.ts';
+import { RoutingEngine } from '../core/routing/routing-engine.ts';
+import { RoutingTimers } from '../core/routing/routing-timers.ts';
+import { SatisfactionService } from '../core/routing/satisfaction-service.ts';
+import { isSettingsKey, SettingsService } from '../core/settings/settings-service.ts';
+import { systemClock } from '../core/ports.ts';
+import { routingRoutes } from '../console/server/routes/routing-routes.ts';
+import { settingsRoutes } from '../console/server/routes/settings-routes.ts';
+import { PrismaRoutingStore } from '../infra/routing-store.ts';
+import { PrismaSettingsStore } from '../infra/settings-store.ts';
+import { registerAssignmentDrain } from './assignment-drain.ts';
+import { registerAutoClose } from './auto-close.ts';
+import { registerNoReply } from './no-reply.ts';
+import { registerQueueTimeout } from './queue-timeout.ts';
+import { registerRatingExpire } from './rating-expire.ts';
+
+export interface RoutingFeatureOptions {
+  /** The bot that answers first (the knowledge base); the default answers nothing. */
+  bot?: (ctx: FeatureContext) => Bot | Promise<Bot>;
+  /** How often worker processes re-drain the queue as a safety net for lost wake-ups. */
+  sweepMs?: number;
+}
+
+/** The routing engine as a Feature: settings, bot-first hand-off, queue, assignment, timers, satisfaction. */
+export function routingFeature(options: RoutingFeatureOptions = {}): Feature {
+  return {
+    name: 'routing',
+    async install(ctx) {
+      const { app, jobs, store, connectors, onEvent, role } = ctx;
+      const settings = new SettingsService(new PrismaSettingsStore(app.prisma), {
+        onUpdated: (key) => app.bus.publish({ name: 'notice', audience: 'admins', kind: 'settings.updated', payload: { key } }),
+      });
+      const routing = new PrismaRoutingStore(app.prisma);
+      const deps: RoutingDeps = {
+        conversations: app.conversations,
+        store,
+        routing,
+        settings,
+        scheduler: jobs,
+        publish: (event) => app.bus.publish(event),
+        capabilitiesOf: (type) => connectors.get(type)?.capabilities,
+        bot: options.bot ? await options.bot(ctx) : silentBot,
+        clock: systemClock,
+        timerScale: app.config.timerScale,
+      };
+      const satisfaction = new SatisfactionService(deps);
+      const engine = new RoutingEngine(deps, satisfaction);
+      const timers = new RoutingTimers(deps, engine);
+      const drainer = new QueueDrainer(deps);
+
+      app.conversations.setInitialStatus((channel) => engine.initialStatus(channel));
+      app.conversations.setClosedReplyTarget((channelId, inbound) => satisfaction.conversationForReply(channelId, inbound));
+      onEvent((event) => engine.onEvent(event));
+
+      const drains = role !== 'api';
+      const unsubscribe = app.bus.subscribe((event) => {
+        if (event.name === 'notice' && event.kind === 'settings.updated') {
+          const key = String(event.payload.key);
+          if (isSettingsKey(key)) settings.invalidate(key);
+          if (drains && (key === 'humanService' || key === 'assignment')) void engine.requestDrain().catch((error) => app.logger.error({ error }, 'drain request failed'));
+        }
+        // An agent going online, or a raised limit, may free capacity for the queue.
+        if (drains && event.name === 'agent.updated' && event.status === 'online') {
+          void engine.requestDrain().catch((error) => app.logger.error({ error }, 'drain request failed'));
+        }
+      });
+
+      registerAssignmentDrain(jobs, drainer);
+      registerAutoClose(jobs, timers);
+      registerNoReply(jobs, timers);
+      registerQueueTimeout(jobs, timers);
+      registerRatingExpire(jobs, satisfaction);
+
+      // Bus delivery is at-most-once and a drain that is finishing ignores a new request with its id:
+      // a periodic drain bounds how long a queued visitor can wait for free capacity.
+      const sweep = drains
+        ? setInterval(() => void engine.requestDrain().catch((error) => app.logger.warn({ error }, 'drain sweep failed')), options.sweepMs ?? 2_000)
+        : undefined;
+      sweep?.unref();
+
+      app.extraRoutes.push(settingsRoutes(settings), routingRoutes({ settings, routing, satisfaction }));
+      return {
+        async close() {
+          if (sweep) clearInterval(sweep);
+          unsubscribe();
+        },
+      };
+    },
+  };
+}
