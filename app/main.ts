@@ -18,6 +18,8 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    // Open sockets and in-flight jobs get a few seconds; then the process leaves regardless.
+    setTimeout(() => process.exit(0), 8_000).unref();
     await kefu.close();
     process.exit(0);
   };

@@ -231,6 +231,11 @@ export class RealtimeGateway {
         for (const set of this.agents.values()) for (const c of set) if (c.user.id === event.agentId || c.user.role === 'admin') this.send(c.ws, frame);
         return;
       }
+      case 'assist.suggested': {
+        const frame: ServerFrame = { type: 'event', name: event.name, payload: { conversationId: event.conversation.id, suggestions: event.suggestions } };
+        for (const [userId, set] of this.agents) for (const c of set) if (userId === event.conversation.assigneeId || c.user.role === 'admin') this.send(c.ws, frame);
+        return;
+      }
       case 'notice': {
         const frame: ServerFrame = { type: 'event', name: event.kind, payload: event.payload };
         for (const set of this.agents.values()) for (const c of set) if (event.audience === 'agents' || c.user.role === 'admin') this.send(c.ws, frame);

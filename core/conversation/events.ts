@@ -16,6 +16,7 @@ export type DomainEvent =
   | { name: 'conversation.closed'; conversation: ConversationRecord; previousAssigneeId: string | null }
   | { name: 'conversation.typing'; conversation: ConversationRecord; from: 'visitor' | 'agent' }
   | { name: 'agent.updated'; agentId: string; status: string; activeCount: number; autoAcceptLimit: number }
+  | { name: 'assist.suggested'; conversation: ConversationRecord; suggestions: { itemId: string; question: string; answer: string; confidence: number }[] }
   | { name: 'notice'; audience: 'agents' | 'admins'; kind: string; payload: Record<string, unknown> };
 
 export type DomainEventName = DomainEvent['name'];
