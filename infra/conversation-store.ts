@@ -61,6 +61,59 @@ export class PrismaConversationStore implements ConversationStore {
     return toVisitor(rows[0]);
   }
 
+  /**
+   * The common case in one statement: a known visitor with an open conversation sends text or an
+   * image. Returns null when the slow path must run (new visitor, no open conversation, duplicate).
+   */
+  async intakeKnown(input: {
+    channelId: string;
+    externalId: string;
+    sender: 'visitor' | 'agent';
+    kind: 'text' | 'image';
+    content: string | null;
+    originalContent: string | null;
+    mediaUrl: string | null;
+    channelMessageId: string;
+  }): Promise<{ conversation: ConversationRecord; message: MessageRecord } | null> {
+    const rows = await this.sql.query<Row>(
+      `WITH v AS (
+         SELECT id FROM visitors WHERE channel_id = $1::uuid AND external_id = $2
+       ), c AS (
+         SELECT id FROM conversations WHERE visitor_id = (SELECT id FROM v) AND status <> 'closed' LIMIT 1
+       ), m AS (
+         INSERT INTO messages (id, conversation_id, channel_id, sender, sender_id, kind, content, original_content,
+           media_url, channel_message_id, delivery_status)
+         SELECT gen_random_uuid(), c.id, $1::uuid, $3::"SenderType", CASE WHEN $3 = 'visitor' THEN (SELECT id::text FROM v) END,
+           $4::"MessageKind", $5, $6, $7, $8, 'delivered'
+         FROM c
+         ON CONFLICT DO NOTHING
+         RETURNING *
+       ), t AS (
+         UPDATE conversations SET
+           last_message_at = m.created_at,
+           last_message_preview = CASE WHEN m.kind = 'image' THEN '[图片]' ELSE left(coalesce(m.content, ''), 120) END,
+           last_visitor_message_at = CASE WHEN $3 = 'visitor' THEN m.created_at ELSE last_visitor_message_at END,
+           last_agent_message_at = CASE WHEN $3 = 'agent' THEN m.created_at ELSE last_agent_message_at END,
+           first_response_at = CASE WHEN $3 = 'agent' THEN COALESCE(first_response_at, m.created_at) ELSE first_response_at END,
+           unread_count = CASE WHEN $3 = 'visitor' THEN unread_count + 1 ELSE 0 END,
+           sent_since_visitor = CASE WHEN $3 = 'visitor' THEN 0 ELSE sent_since_visitor + 1 END,
+           updated_at = now()
+         FROM m WHERE conversations.id = m.conversation_id
+         RETURNING conversations.*
+       )
+       SELECT to_jsonb(m) AS message,
+         (SELECT to_jsonb(x) FROM (
+            SELECT t.*, ch.type::text AS channel_type, u.name AS assignee_name, to_jsonb(vv) AS visitor_json
+            FROM t JOIN channels ch ON ch.id = t.channel_id JOIN visitors vv ON vv.id = t.visitor_id
+            LEFT JOIN users u ON u.id = t.assignee_id) x) AS conversation
+       FROM (SELECT 1) one LEFT JOIN m ON true`,
+      [input.channelId, input.externalId, input.sender, input.kind, input.content, input.originalContent, input.mediaUrl, input.channelMessageId],
+    );
+    const row = rows[0];
+    if (!row?.message || !row.conversation) return null;
+    return { conversation: toConversationRow(row.conversation), message: toMessage(row.message) };
+  }
+
   async getVisitor(id: string): Promise<VisitorRecord | null> {
     if (!isUuid(id)) return null;
     const row = await this.prisma.visitor.findUnique({ where: { id } });

@@ -76,6 +76,20 @@ export interface ConversationStore {
   getChannel(id: string): Promise<ChannelRecord | null>;
   upsertVisitor(channelId: string, visitor: InboundVisitor): Promise<VisitorRecord>;
   getVisitor(id: string): Promise<VisitorRecord | null>;
+  /**
+   * Optional fast path: a known visitor with an open conversation, text or image, in one round trip.
+   * Returns null whenever the full path must run instead (it then has stored nothing).
+   */
+  intakeKnown?(input: {
+    channelId: string;
+    externalId: string;
+    sender: 'visitor' | 'agent';
+    kind: 'text' | 'image';
+    content: string | null;
+    originalContent: string | null;
+    mediaUrl: string | null;
+    channelMessageId: string;
+  }): Promise<{ conversation: ConversationRecord; message: MessageRecord } | null>;
   findOpenConversation(visitorId: string): Promise<ConversationRecord | null>;
   createConversation(input: { channelId: string; visitorId: string; status: ConversationStatus }): Promise<ConversationRecord>;
   getConversation(id: string): Promise<ConversationRecord | null>;
