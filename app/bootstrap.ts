@@ -25,6 +25,19 @@ export async function ensureFirstRun(
   options: { adminEmail?: string; adminPassword?: string; publicUrl: string; print?: (line: string) => void },
 ): Promise<void> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  // Several processes may start at once: one of them does the first-run work.
+  await prisma.$transaction(async (tx) => {
+    await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(727002)');
+    await firstRun(tx as unknown as PrismaClient, logger, options, print);
+  }, { timeout: 30_000 });
+}
+
+async function firstRun(
+  prisma: PrismaClient,
+  logger: Logger,
+  options: { adminEmail?: string; adminPassword?: string; publicUrl: string },
+  print: (line: string) => void,
+): Promise<void> {
   const admins = await prisma.user.count({ where: { role: 'admin' } });
   if (admins === 0) {
     const email = (options.adminEmail ?? 'admin@kefu.local').toLowerCase();

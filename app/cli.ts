@@ -15,6 +15,10 @@ const usage = `Usage: kefu <command> [options]   (add --json for machine-readabl
   channel list
   migrate            apply database migrations
   doctor             check configuration, PostgreSQL and Redis
+  backup <file>      write a consistent, gzipped dump of the database and uploaded images
+  restore <file> [--wipe]   restore a dump into an empty database (--wipe empties it first)
+  visitor export <visitor-id> [--out FILE]   everything stored about one visitor, as JSON
+  visitor erase <visitor-id>                 erase one visitor: rows and uploaded files
 `;
 
 class CliError extends Error {}
@@ -38,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
       'app-id': { type: 'string' },
       'app-secret': { type: 'string' },
       mode: { type: 'string', default: 'safe' },
+      wipe: { type: 'boolean', default: false },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -75,6 +81,10 @@ async function main(argv: string[]): Promise<number> {
       const rows = users.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, status: u.status, autoAcceptLimit: u.autoAcceptLimit, disabled: u.disabled }));
       out(rows.map((r) => `${r.role.padEnd(6)} ${r.email.padEnd(32)} ${r.name}  ${r.status}${r.disabled ? ' (disabled)' : ''}`).join('\n') || 'No users.', rows);
       return 0;
+    }
+    if (group === 'backup' || group === 'restore' || group === 'visitor') {
+      const { runOperationsCommand } = await import('./operations-cli.ts');
+      return await runOperationsCommand(db, config, positionals, { wipe: values.wipe!, out: values.out }, out);
     }
     if (group === 'channel' && action === 'add') {
       return await addChannel(db, config, arg, values, out);

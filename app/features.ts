@@ -6,6 +6,8 @@ import { routingFeature } from '../workers/routing-feature.ts';
 import { channelsFeature } from '../connectors/channels-feature.ts';
 import type { ConnectorRegistry } from './connectors.ts';
 import { adminFeature } from './admin-feature.ts';
+import { operationsFeature } from './operations-feature.ts';
+import { knowledgeBot, knowledgeFeature } from './knowledge-feature.ts';
 
 export interface FeatureContext {
   app: AppContext;
@@ -24,4 +26,4 @@ export interface Feature {
 }
 
 /** Installed in order at start-up. */
-export const features: Feature[] = [adminFeature, routingFeature(), channelsFeature];
+export const features: Feature[] = [adminFeature, knowledgeFeature, routingFeature({ bot: knowledgeBot }), channelsFeature, operationsFeature];

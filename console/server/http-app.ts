@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import { bodyParser } from '@koa/bodyparser';
 import { ApiRouter } from './api-router.ts';
+import { apiKeyMiddleware } from './api-keys.ts';
+import { observeRequest } from '../../infra/metrics.ts';
 import type { AppContext } from './app-context.ts';
 import { errorMiddleware } from './error-middleware.ts';
 import { agentRoutes } from './routes/agent-routes.ts';
@@ -30,10 +32,20 @@ export function createHttpApp(app: AppContext, checks: HealthCheck[]): { koa: Ko
     const requestId = ctx.get('x-request-id').slice(0, 64) || crypto.randomUUID();
     ctx.state.requestId = requestId;
     ctx.set('X-Request-Id', requestId);
+    const conversationId = /^\/api\/conversations\/([0-9a-f-]{36})(\/|$)/.exec(ctx.path)?.[1];
+    ctx.state.logger = app.logger.child(conversationId ? { requestId, conversationId } : { requestId });
     const started = performance.now();
-    await next();
-    const ms = performance.now() - started;
-    if (ctx.status >= 500 || ms > 1000) app.logger.warn({ requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms }, 'slow or failed request');
+    try {
+      await next();
+    } finally {
+      // Only the matched route pattern is logged: paths and query strings may carry tokens.
+      const ms = Math.round((performance.now() - started) * 10) / 10;
+      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? (ctx.path.startsWith('/api/') ? 'unmatched' : 'static');
+      const line = { method: ctx.method, route, status: ctx.status, ms };
+      observeRequest(app, line);
+      if (ctx.status >= 500 || ms > 1000) ctx.state.logger.warn(line, 'slow or failed request');
+      else ctx.state.logger.info(line, 'request');
+    }
   });
   koa.use(errorMiddleware(app.logger));
   koa.use(async (ctx, next) => {
@@ -68,6 +80,7 @@ export function createHttpApp(app: AppContext, checks: HealthCheck[]): { koa: Ko
     }
     await next();
   });
+  koa.use(apiKeyMiddleware(app.prisma, api));
   koa.use(bodyParser({ enableTypes: ['json'], jsonLimit: '256kb', encoding: 'utf-8' }));
   koa.use(api.router.routes());
   koa.use(api.router.allowedMethods());

@@ -95,7 +95,10 @@ export class KnowledgeService {
   constructor(private readonly deps: KnowledgeServiceDeps) {}
 
   async start(): Promise<void> {
-    await this.rebuild();
+    // Building an index loads the segmenter's dictionaries: reuse the empty one unless the vocabulary needs another.
+    const vocabulary = await this.deps.store.readVocabulary();
+    if (vocabulary.userWords.length > 0 || vocabulary.synonyms.length > 0) this.index = new KnowledgeIndex(vocabulary);
+    this.load(await this.deps.store.listAll());
     this.unsubscribe = this.deps.bus.subscribe((event) => {
       if (event.name !== 'notice') return;
       if (event.kind === KNOWLEDGE_CHANGED_NOTICE) void this.applyNotice(event.payload).catch((error) => this.deps.onError?.(error));
@@ -236,10 +239,13 @@ export class KnowledgeService {
   /** Reloads everything from the store into a fresh index (start, vocabulary change). */
   async rebuild(): Promise<void> {
     const [rows, vocabulary] = await Promise.all([this.deps.store.listAll(), this.deps.store.readVocabulary()]);
-    const index = new KnowledgeIndex({ userWords: vocabulary.userWords, synonyms: vocabulary.synonyms });
+    this.index = new KnowledgeIndex({ userWords: vocabulary.userWords, synonyms: vocabulary.synonyms });
+    this.load(rows);
+  }
+
+  private load(rows: KnowledgeItemRecord[]): void {
     this.byQuestion.clear();
     this.byAnswer.clear();
-    this.index = index;
     for (const row of rows) this.put(row);
   }
 

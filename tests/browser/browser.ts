@@ -106,3 +106,32 @@ export async function serveHostPage(kefuUrl: string, channelId: string): Promise
 
 /** A 4×4 blue PNG: small enough to inline, real enough for an <img>. */
 export const PNG_BYTES = Buffer.from('89504e470d0a1a0a0000000d4948445200000004000000040802000000269309290000001049444154789c63102bff0f470cc47100754218c17b8b06df0000000049454e44ae426082', 'hex');
+
+/**
+ * Opens the first conversation the agent can serve: one already assigned to them in 我的客户, or
+ * else the first in 排队客户, taken with 接入. Waits until the input is there.
+ */
+export async function takeConversation(page: Page, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const tab = (name: string) => page.locator('kf-conversation-list [role=tab]', { hasText: name });
+  const firstRow = page.locator('kf-conversation-list li').first();
+  while (Date.now() < deadline) {
+    await tab('我的客户').click();
+    if (await firstRow.isVisible().catch(() => false)) {
+      await firstRow.click();
+      await page.locator('kf-composer textarea').waitFor();
+      return;
+    }
+    await tab('排队客户').click();
+    if (await firstRow.waitFor({ timeout: 1000 }).then(() => true, () => false)) {
+      await firstRow.click();
+      const pick = page.locator('kf-message-pane button', { hasText: '接入' });
+      if (await pick.waitFor({ timeout: 2000 }).then(() => true, () => false)) {
+        await pick.click();
+        if (await page.locator('kf-composer textarea').waitFor({ timeout: 3000 }).then(() => true, () => false)) return;
+      }
+    }
+    await page.waitForTimeout(300);
+  }
+  throw new Error('no conversation to take');
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { defaultServiceHours } from '../../core/routing/service-hours.ts';
 import { Client, startTestKefu, stopAndDrop, type TestKefu } from '../support/harness.ts';
-import { conversationOf, eventually, messagesOf, newChannel, newVisitor, onlyAgents, putSetting, say } from './routing-support.ts';
+import { conversationOf, eventually, jobsRun, messagesOf, newChannel, newVisitor, onlyAgents, putSetting, say } from './routing-support.ts';
 
 describe('routing: bot first, hand-off, queue and assignment', () => {
   let kefu: TestKefu;
@@ -37,7 +37,8 @@ describe('routing: bot first, hand-off, queue and assignment', () => {
     expect(messages.some((m) => m.sender === 'bot' && m.content?.includes('换个说法'))).toBe(true);
   });
 
-  it('hands off after N bot misses in a row and assigns the conversation to an online agent', async () => {
+  it('hands off after N bot misses in a row and assigns the conversation to an online agent', async (ctx) => {
+    if (!jobsRun(kefu)) ctx.skip();
     const [agent] = await onlyAgents(kefu, [{ name: 'a2' }]);
     const { visitor } = await newVisitor(kefu, botChannel);
     const id = await say(visitor, '第一个问题');
@@ -141,7 +142,8 @@ describe('routing: bot first, hand-off, queue and assignment', () => {
     expect((await messagesOf(kefu, id)).some((m) => m.content?.startsWith('您已退出排队'))).toBe(true);
   });
 
-  it('assigns to the least loaded agent, ties to the longest idle', async () => {
+  it('assigns to the least loaded agent, ties to the longest idle', async (ctx) => {
+    if (!jobsRun(kefu)) ctx.skip();
     const [busy, idle] = await onlyAgents(kefu, [{ name: 'busy', limit: 5 }, { name: 'idle', limit: 5 }]);
     await kefu.app.prisma.user.update({ where: { id: busy.id }, data: { activeCount: 2 } });
     const { visitor } = await newVisitor(kefu, plainChannel);
@@ -151,7 +153,8 @@ describe('routing: bot first, hand-off, queue and assignment', () => {
     await kefu.app.prisma.user.update({ where: { id: busy.id }, data: { activeCount: 0 } });
   });
 
-  it('prefers the visitor’s previous agent within the configured hours', async () => {
+  it('prefers the visitor’s previous agent within the configured hours', async (ctx) => {
+    if (!jobsRun(kefu)) ctx.skip();
     const [first, second] = await onlyAgents(kefu, [{ name: 'first' }, { name: 'second' }]);
     const { visitor } = await newVisitor(kefu, plainChannel);
     const id = await say(visitor, '第一次');
@@ -175,7 +178,8 @@ describe('routing: bot first, hand-off, queue and assignment', () => {
     await expect(kefu.app.conversations.assign(id, paused.id, { type: 'agent', id: paused.id, role: 'agent' }, 'pick')).rejects.toMatchObject({ code: 'agent_unavailable' });
   });
 
-  it('drains the queue when an agent goes online and when a limit is raised', async () => {
+  it('drains the queue when an agent goes online and when a limit is raised', async (ctx) => {
+    if (!jobsRun(kefu)) ctx.skip();
     await onlyAgents(kefu, [{ name: 'full', limit: 0 }]);
     const [late] = await onlyAgents(kefu, [{ name: 'late', status: 'paused', limit: 1 }, { name: 'capped', limit: 0 }]);
     const capped = await kefu.app.prisma.user.findFirstOrThrow({ where: { name: 'capped', status: 'online' } });
@@ -193,7 +197,8 @@ describe('routing: bot first, hand-off, queue and assignment', () => {
     expect(await eventually(async () => (await conversationOf(kefu, two)).assigneeId)).toBe(capped.id);
   });
 
-  it('re-drains when a conversation closes and frees a slot, in queue order', async () => {
+  it('re-drains when a conversation closes and frees a slot, in queue order', async (ctx) => {
+    if (!jobsRun(kefu)) ctx.skip();
     const [solo] = await onlyAgents(kefu, [{ name: 'solo', limit: 1 }]);
     const one = await say((await newVisitor(kefu, plainChannel)).visitor, '一');
     await eventually(async () => (await conversationOf(kefu, one)).assigneeId === solo.id);
@@ -216,7 +221,8 @@ describe('routing: bot first, hand-off, queue and assignment', () => {
     expect(c).toMatchObject({ status: 'closed', closeReason: 'visitor_left' });
   });
 
-  it('tells the visitor about a transfer and records it', async () => {
+  it('tells the visitor about a transfer and records it', async (ctx) => {
+    if (!jobsRun(kefu)) ctx.skip();
     const [from, to] = await onlyAgents(kefu, [{ name: 'from', limit: 1 }, { name: 'to', limit: 0 }]);
     await putSetting(admin, 'session', { transferNotice: '已为您转接' });
     const { visitor } = await newVisitor(kefu, plainChannel);
@@ -230,7 +236,8 @@ describe('routing: bot first, hand-off, queue and assignment', () => {
   });
 
   describe('satisfaction', () => {
-    it('invites a rating when a served conversation closes and takes a 1–5 reply as the rating, not a new conversation', async () => {
+    it('invites a rating when a served conversation closes and takes a 1–5 reply as the rating, not a new conversation', async (ctx) => {
+      if (!jobsRun(kefu)) ctx.skip();
       const [agent] = await onlyAgents(kefu, [{ name: 'rated' }]);
       await putSetting(admin, 'satisfaction', { enabled: true, thanks: '谢谢评价' });
       const { visitor } = await newVisitor(kefu, plainChannel);
@@ -253,7 +260,8 @@ describe('routing: bot first, hand-off, queue and assignment', () => {
       expect(next).not.toBe(id);
     });
 
-    it('takes one web rating per conversation (409 already_rated on a second)', async () => {
+    it('takes one web rating per conversation (409 already_rated on a second)', async (ctx) => {
+      if (!jobsRun(kefu)) ctx.skip();
       const [agent] = await onlyAgents(kefu, [{ name: 'webrated' }]);
       await putSetting(admin, 'satisfaction', { enabled: true, tags: ['快'] });
       const { visitor } = await newVisitor(kefu, plainChannel);

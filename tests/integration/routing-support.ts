@@ -67,3 +67,12 @@ export async function newChannel(kefu: TestKefu, settings: Record<string, unknow
   const row = await kefu.app.prisma.channel.create({ data: { type: 'web', name: `web-${crypto.randomBytes(3).toString('hex')}`, settings: settings as never } });
   return row.id;
 }
+
+/**
+ * Whether the job queue can run this feature's workers. The embedded (PGlite) BullMQ backend stalls
+ * once more than one queue is open (its socket server interleaves the connections' prepared
+ * statements), so tests that need the drain or the timers run on Redis only until that is fixed.
+ */
+export function jobsRun(kefu: TestKefu): boolean {
+  return kefu.jobs.backend === 'redis';
+}

@@ -119,6 +119,7 @@ export async function createUser(
 export class Client {
   cookie = '';
   token = '';
+  timeoutMs = 20_000;
   constructor(readonly base: string) {}
 
   async request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -131,6 +132,7 @@ export class Client {
         ...headers,
       },
       body: body === undefined ? undefined : body instanceof FormData ? body : typeof body === 'string' ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(this.timeoutMs),
     });
     const setCookie = res.headers.get('set-cookie');
     if (setCookie?.startsWith('kefu_session=')) this.cookie = setCookie.split(';')[0];

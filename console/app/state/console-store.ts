@@ -11,6 +11,8 @@ import * as conversations from '../data/conversations.ts';
 import type { ConversationView } from '../data/conversations.ts';
 import { listMessages, PAGE_SIZE, sendMessage, type OutgoingMessage } from '../data/messages.ts';
 import { applyConversation, applyMessage, viewsFor } from './conversation-views.ts';
+import { parseAssistPayload, type AssistSuggestion } from './assist.ts';
+import { notifyDesktop, playChime, titleWithUnread } from './attention.ts';
 
 export interface Notice {
   kind: 'error' | 'info';
@@ -41,6 +43,10 @@ export class ConsoleStore extends EventTarget {
   visitorTypingUntil = 0;
   connection: SocketState = 'closed';
   notice: Notice | null = null;
+  /** Rows per tab, for the tab labels; refreshed after list loads and live updates settle. */
+  counts: Partial<Record<ConversationView, number>> = {};
+  /** The latest 智能辅助 suggestion per conversation. */
+  suggestions = new Map<string, AssistSuggestion>();
 
   #socket: ResumableSocket | null = null;
   #cache = new Map<string, { messages: ChatMessage[]; hasOlder: boolean }>();
@@ -49,9 +55,24 @@ export class ConsoleStore extends EventTarget {
   #meTimer: ReturnType<typeof setTimeout> | undefined;
   #readTimer: ReturnType<typeof setTimeout> | undefined;
   #onOnline = () => this.#socket?.reconnectNow();
+  #countsTimer: ReturnType<typeof setTimeout> | undefined;
+  #onVisibility = () => {
+    if (!document.hidden && this.openId) this.#markReadSoon(this.openId);
+    this.#updateTitle();
+  };
 
   #changed(): void {
+    if (this.user) this.#updateTitle();
     this.dispatchEvent(new Event('change'));
+  }
+
+  /** Unread messages across the agent's own conversations, shown in the title. */
+  get unreadTotal(): number {
+    return this.rows.reduce((sum, row) => sum + (row.assigneeId === this.user?.id && (row.id !== this.openId || document.hidden) ? row.unreadCount : 0), 0);
+  }
+
+  #updateTitle(): void {
+    document.title = titleWithUnread(t('app.title'), this.unreadTotal);
   }
 
   /** Starts a signed-in session: socket first, so nothing between the list load and the live stream is missed. */
@@ -70,6 +91,7 @@ export class ConsoleStore extends EventTarget {
     });
     this.#socket.start();
     addEventListener('online', this.#onOnline);
+    document.addEventListener('visibilitychange', this.#onVisibility);
     this.#changed();
     await this.loadRows();
   }
@@ -78,6 +100,9 @@ export class ConsoleStore extends EventTarget {
     this.#socket?.stop();
     this.#socket = null;
     removeEventListener('online', this.#onOnline);
+    document.removeEventListener('visibilitychange', this.#onVisibility);
+    clearTimeout(this.#countsTimer);
+    this.suggestions.clear();
     Object.assign(this, { user: null, rows: [], openId: null, open: null, messages: [], connection: 'closed' });
     this.#cache.clear();
     this.#changed();
@@ -106,7 +131,11 @@ export class ConsoleStore extends EventTarget {
     this.#changed();
     try {
       const rows = await conversations.listConversations(view);
-      if (view === this.view) this.rows = rows;
+      if (view === this.view) {
+        this.rows = rows;
+        this.counts = { ...this.counts, [view]: rows.length };
+      }
+      this.#refreshCountsSoon();
     } catch (error) {
       this.showNotice({ kind: 'error', text: describeError(error) });
     } finally {
@@ -192,6 +221,28 @@ export class ConsoleStore extends EventTarget {
     await this.#command(() => conversations.closeConversation(id));
   }
 
+  /** 转接 (or, for an admin and a queued conversation, 分配); true when it went through. */
+  async transfer(id: string, agentId: string, note?: string): Promise<boolean> {
+    const queued = this.rows.find((row) => row.id === id)?.status === 'queued' || (this.open?.id === id && this.open.status === 'queued');
+    try {
+      const conversation = queued
+        ? await conversations.assignConversation(id, agentId)
+        : await conversations.transferConversation(id, agentId, note || undefined);
+      if (conversation) this.#applyConversation(conversation);
+      this.#refreshMeSoon();
+      return true;
+    } catch (error) {
+      this.showNotice({ kind: 'error', text: describeError(error) });
+      return false;
+    }
+  }
+
+  /** Drops a suggestion once it was used, so the panel does not offer it twice. */
+  dismissSuggestion(conversationId: string): void {
+    this.suggestions.delete(conversationId);
+    this.#changed();
+  }
+
   async setStatus(status: AgentStatus): Promise<void> {
     try {
       this.user = (await updateMyStatus(status)) ?? this.user;
@@ -241,6 +292,7 @@ export class ConsoleStore extends EventTarget {
     if (message.conversationId === this.openId || this.#cache.has(message.conversationId)) {
       this.#mergeInto(message.conversationId, [message]);
     }
+    if (message.sender === 'visitor') this.#alert(message.conversationId, 'notify.newMessage');
     if (message.sender === 'visitor' && message.conversationId === this.openId) {
       this.visitorTypingUntil = 0;
       if (!document.hidden) this.#markReadSoon(message.conversationId);
@@ -250,6 +302,14 @@ export class ConsoleStore extends EventTarget {
 
   /** `agent.updated` carries the agent's status and load; the header shows them for the signed-in user. */
   #applyEvent(name: string, payload: Record<string, unknown>): void {
+    if (name === 'assist.suggested') {
+      const suggestion = parseAssistPayload(payload);
+      if (suggestion) {
+        this.suggestions.set(suggestion.conversationId, suggestion);
+        this.#changed();
+      }
+      return;
+    }
     if (name !== 'agent.updated' || !this.user || payload['agentId'] !== this.user.id) return;
     const { status, activeCount, autoAcceptLimit } = payload as Partial<UserDto>;
     this.user = {
@@ -272,10 +332,42 @@ export class ConsoleStore extends EventTarget {
   #applyConversation(conversation: ConversationDto): void {
     if (!this.user) return;
     const wasMine = this.rows.some((row) => row.id === conversation.id && row.assigneeId === this.user?.id);
+    const known = this.rows.find((row) => row.id === conversation.id);
+    if (conversation.status === 'assigned' && conversation.assigneeId === this.user.id && known?.assigneeId !== this.user.id) {
+      this.#alert(conversation.id, 'notify.assigned', conversation.visitor.name);
+    }
     this.rows = applyConversation(this.rows, conversation, this.view, this.user.id);
     if (conversation.id === this.openId) this.open = conversation;
     if (wasMine || conversation.assigneeId === this.user.id) this.#refreshMeSoon();
+    this.#refreshCountsSoon();
     this.#changed();
+  }
+
+  /** A chime and a desktop notification while the tab is hidden, for the agent's own conversations. */
+  #alert(conversationId: string, key: 'notify.newMessage' | 'notify.assigned', visitorName?: string): void {
+    const row = this.rows.find((r) => r.id === conversationId);
+    const mine = row ? row.assigneeId === this.user?.id : key === 'notify.assigned';
+    if (!mine || !document.hidden) return;
+    playChime();
+    notifyDesktop(t('app.title'), t(key, { name: visitorName ?? row?.visitor.name ?? '' }), () => void this.select(conversationId));
+  }
+
+  /** The other tabs' counts move with assignments and closes; re-read them once a burst settles. */
+  #refreshCountsSoon(): void {
+    clearTimeout(this.#countsTimer);
+    this.#countsTimer = setTimeout(async () => {
+      const user = this.user;
+      if (!user) return;
+      const views = viewsFor(user.role);
+      const lists = await Promise.all(views.map((view) => (view === this.view ? Promise.resolve(this.rows) : conversations.listConversations(view).catch(() => null))));
+      const counts: Partial<Record<ConversationView, number>> = {};
+      views.forEach((view, i) => {
+        const list = lists[i];
+        if (list) counts[view] = view === this.view ? this.rows.length : list.length;
+      });
+      this.counts = counts;
+      this.#changed();
+    }, 800);
   }
 
   #mergeInto(id: string, incoming: ChatMessage[]): void {

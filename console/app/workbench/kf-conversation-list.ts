@@ -6,6 +6,7 @@ import type { ConversationDto } from '../../shared/protocol.ts';
 import { conversationChannelKey, formatClock, waitingParts } from '../../ui/format.ts';
 import { KfElement } from '../../ui/kf-element.ts';
 import { baseStyles } from '../../ui/theme.ts';
+import type { ConversationView } from '../data/conversations.ts';
 import { viewsFor } from '../state/conversation-views.ts';
 import { StoreController } from '../state/store-context.ts';
 
@@ -33,6 +34,7 @@ export class KfConversationList extends KfElement {
       .preview { flex: 1; color: var(--kf-text-2); font-size: 13px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
       .badge { min-width: 18px; height: 18px; padding: 0 5px; border-radius: 9px; background: var(--kf-danger); color: #fff; font-size: 11px; line-height: 18px; text-align: center; }
       .waiting { font-size: 12px; color: var(--kf-warning); }
+      .count { font-size: 12px; color: var(--kf-text-3); font-weight: 400; }
       .empty { padding: 32px; text-align: center; color: var(--kf-text-3); }
     `,
   ];
@@ -59,7 +61,7 @@ export class KfConversationList extends KfElement {
       <div role="tablist">
         ${viewsFor(store.user.role).map(
           (view) => html`<button role="tab" aria-selected=${store.view === view} @click=${() => store.setView(view)}>
-            ${t(`view.${view}`)}
+            ${t(`view.${view}`)}${this.#count(view)}
           </button>`,
         )}
       </div>
@@ -70,6 +72,12 @@ export class KfConversationList extends KfElement {
         ? html`<div class="empty">${store.rowsLoading ? t('list.loading') : t('list.empty')}</div>`
         : nothing}
     `;
+  }
+
+  #count(view: ConversationView) {
+    const store = this.#store.store!;
+    const n = view === store.view ? store.rows.length : store.counts[view];
+    return n === undefined ? nothing : html` <span class="count">${n}</span>`;
   }
 
   #renderRow(row: ConversationDto, selected: boolean) {

@@ -9,6 +9,8 @@ import { StoreController } from '../state/store-context.ts';
 import './kf-composer.ts';
 import './kf-image-viewer.ts';
 import './kf-message-list.ts';
+import './kf-transfer-dialog.ts';
+import './kf-capture-dialog.ts';
 
 /** 会话消息区: the open conversation's header and actions, its timeline and the input. */
 @customElement('kf-message-pane')
@@ -35,6 +37,7 @@ export class KfMessagePane extends KfElement {
   #store = new StoreController(this);
   @state() private viewing: string | null = null;
   @state() private busy = false;
+  @state() private dialog: 'transfer' | 'assign' | 'capture' | null = null;
   #typingTimer: ReturnType<typeof setTimeout> | undefined;
 
   async #act(run: () => Promise<void>): Promise<void> {
@@ -75,6 +78,7 @@ export class KfMessagePane extends KfElement {
         : conversation.status === 'assigned'
           ? html`<div class="note">${t('conv.notYours')}</div>`
           : nothing}
+      ${this.#renderDialog(conversation)}
       ${this.viewing
         ? html`<kf-image-viewer .src=${this.viewing} @kf-close=${() => (this.viewing = null)}></kf-image-viewer>`
         : nothing}
@@ -91,6 +95,15 @@ export class KfMessagePane extends KfElement {
           ? html`<span class="meta">${t('conv.assignee', { name: conversation.assigneeName })}</span>`
           : nothing}
         <span class="spacer"></span>
+        ${conversation.status !== 'closed' && this.#store.store!.messages.length
+          ? html`<button @click=${() => (this.dialog = 'capture')}>${t('tools.capture')}</button>`
+          : nothing}
+        ${conversation.status === 'assigned' && (mine || store.user?.role === 'admin')
+          ? html`<button @click=${() => (this.dialog = 'transfer')}>${t('tools.transfer')}</button>`
+          : nothing}
+        ${conversation.status === 'queued' && store.user?.role === 'admin'
+          ? html`<button @click=${() => (this.dialog = 'assign')}>${t('tools.assign')}</button>`
+          : nothing}
         ${conversation.status === 'queued'
           ? html`<button class="primary" ?disabled=${this.busy} @click=${() => this.#act(() => store.pick(conversation.id))}>
               ${t('conv.pick')}
@@ -103,6 +116,22 @@ export class KfMessagePane extends KfElement {
           : nothing}
       </header>
     `;
+  }
+
+  #renderDialog(conversation: ConversationDto) {
+    const close = () => (this.dialog = null);
+    if (this.dialog === 'capture') {
+      return html`<kf-capture-dialog .conversationId=${conversation.id} .messages=${this.#store.store?.messages ?? []} @kf-close=${close}></kf-capture-dialog>`;
+    }
+    if (this.dialog === 'transfer' || this.dialog === 'assign') {
+      return html`<kf-transfer-dialog
+        .conversationId=${conversation.id}
+        .assigneeId=${conversation.assigneeId}
+        ?assign=${this.dialog === 'assign'}
+        @kf-close=${close}
+      ></kf-transfer-dialog>`;
+    }
+    return nothing;
   }
 
   #close(id: string): void {

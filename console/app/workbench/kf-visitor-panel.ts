@@ -18,6 +18,7 @@ export class KfVisitorPanel extends KfElement {
       dl { margin: 0; display: grid; grid-template-columns: auto 1fr; gap: 6px 12px; font-size: 13px; }
       dt { color: var(--kf-text-3); }
       dd { margin: 0; word-break: break-all; }
+      a { color: var(--kf-primary); }
       .avatar { width: 48px; height: 48px; border-radius: 50%; object-fit: cover; margin-bottom: 8px; }
     `,
   ];
@@ -33,13 +34,16 @@ export class KfVisitorPanel extends KfElement {
         .filter(([, value]) => value !== null && value !== undefined && value !== '' && typeof value !== 'object')
         .map(([key, value]) => html`<dt>${key}</dt><dd>${String(value)}</dd>`);
     const contact = facts(visitor.contact);
-    const profile = facts(visitor.profile);
+    const { device, page, ...rest } = visitor.profile ?? {};
+    const profile = facts(rest);
     return html`
       <h3>${t('visitor.title')}</h3>
       ${visitor.avatarUrl ? html`<img class="avatar" src=${visitor.avatarUrl} alt="" />` : nothing}
       <dl>
         <dt>${t('visitor.name')}</dt><dd>${visitor.name}</dd>
         <dt>${t('visitor.channel')}</dt><dd>${t(conversationChannelKey(conversation))}${conversation.channelName ? ` · ${conversation.channelName}` : ''}</dd>
+        ${typeof device === 'string' ? html`<dt>${t('visitor.device')}</dt><dd>${device === 'h5' ? 'H5' : 'PC'}</dd>` : nothing}
+        ${typeof page === 'string' ? html`<dt>${t('visitor.page')}</dt><dd><a href=${page} target="_blank" rel="noopener noreferrer">${page}</a></dd>` : nothing}
         <dt>${t('visitor.firstSeen')}</dt><dd>${formatClock(visitor.firstSeenAt)}</dd>
       </dl>
       ${contact.length ? html`<h4>${t('visitor.contact')}</h4><dl>${contact}</dl>` : nothing}

@@ -1,29 +1,48 @@
-import { css, html } from 'lit';
-import { customElement } from 'lit/decorators.js';
+import { css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
 import { KfElement } from '../../ui/kf-element.ts';
 import './kf-conversation-list.ts';
+import './kf-extension-panel.ts';
 import './kf-message-pane.ts';
-import './kf-visitor-panel.ts';
 
 /**
  * The 客服工作台 layout: conversation list, message area, and the extension column (visitor
- * information now; quick replies and suggestions later).
+ * information, quick replies, 智能辅助). Ctrl/⌘+K opens the jump dialog from anywhere.
  */
 @customElement('kf-workbench')
 export class KfWorkbench extends KfElement {
   static override styles = css`
-    :host { display: grid; grid-template-columns: 300px minmax(0, 1fr) 280px; height: 100%; min-height: 0; }
+    :host { display: grid; grid-template-columns: 300px minmax(0, 1fr) 300px; height: 100%; min-height: 0; }
     :host > * { min-height: 0; }
-    kf-conversation-list, kf-visitor-panel { background: var(--kf-surface); }
+    kf-conversation-list, kf-extension-panel { background: var(--kf-surface); }
     kf-conversation-list { border-right: 1px solid var(--kf-border); }
-    kf-visitor-panel { border-left: 1px solid var(--kf-border); }
+    kf-extension-panel { border-left: 1px solid var(--kf-border); }
   `;
+
+  @state() private jumping = false;
+  #onKey = (event: KeyboardEvent) => {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'k') {
+      event.preventDefault();
+      this.jumping = true;
+    }
+  };
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    addEventListener('keydown', this.#onKey);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    removeEventListener('keydown', this.#onKey);
+  }
 
   override render() {
     return html`
       <kf-conversation-list></kf-conversation-list>
       <kf-message-pane></kf-message-pane>
-      <kf-visitor-panel></kf-visitor-panel>
+      <kf-extension-panel></kf-extension-panel>
+      ${this.jumping ? html`<kf-jump-dialog @kf-close=${() => (this.jumping = false)}></kf-jump-dialog>` : nothing}
     `;
   }
 }

@@ -14,11 +14,15 @@ const MAX_TEXT_BODY = 4 * 1024 * 1024;
 
 /**
  * Reads a text request body (an imported file) up to `limit` bytes as UTF-8. A JSON body
- * `{ "text": "…" }` is accepted too, for clients that only speak JSON.
+ * `{ "text": "…" }` carries the file as a string; any other JSON body is the (JSON) file itself,
+ * within the JSON parser's size limit.
  */
 export async function readTextBody(ctx: Context, limit = MAX_TEXT_BODY): Promise<string> {
-  const parsed = ctx.request.body as { text?: unknown } | undefined;
-  if (parsed && typeof parsed === 'object' && typeof parsed.text === 'string') return parsed.text;
+  if (ctx.is('application/json')) {
+    // Already parsed by the JSON body parser: `{ text }` wraps a file; any other JSON is the file itself.
+    const parsed = ctx.request.body as { text?: unknown } | undefined;
+    return parsed && typeof parsed === 'object' && typeof parsed.text === 'string' ? parsed.text : JSON.stringify(parsed ?? null);
+  }
   const declared = Number(ctx.get('content-length') || 0);
   if (declared > limit) throw new AppError('payload_too_large', { userMessage: 'The file is too large.' });
   const chunks: Buffer[] = [];
