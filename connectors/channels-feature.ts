@@ -6,7 +6,7 @@ import type { ConversationService } from '../core/conversation/conversation-serv
 import type { ConversationStore } from '../core/conversation/store.ts';
 import { channelRoutes } from '../console/server/routes/channel-routes.ts';
 import { RedisTokenCache } from '../infra/redis-token-cache.ts';
-import { createDeliverHandler, type ChannelRateLimiter } from '../workers/deliver-message.ts';
+import { countSentSinceVisitor, createDeliverHandler, type ChannelRateLimiter } from '../workers/deliver-message.ts';
 import { deliverJobName } from '../workers/channel-jobs.ts';
 import { createWecomCloseHandler, createWecomSyncHandler } from '../workers/wecom-sync.ts';
 import { MemoryChannelLock, RedisChannelLock } from './channel-lock.ts';
@@ -47,7 +47,7 @@ export const channelsFeature: Feature = {
     const { wecom } = addWechatConnectors(connectors, { config: app.config, tokenCache, botOf: (id) => runner.botOf(id) });
 
     app.extraRoutes.push(channelRoutes(connectors), wecomCallbackRoutes({ app, jobs }), mpCallbackRoutes({ app }));
-    guardAgentSends(app.conversations, store, connectors);
+    guardAgentSends(app.conversations, store, connectors, (id) => countSentSinceVisitor(app.prisma, id));
 
     const limiter = channelRateLimiter(redis, prefix);
     const deliver = createDeliverHandler({ prisma: app.prisma, secret: app.secret, store, conversations: app.conversations, connectors, limiter });
@@ -76,13 +76,19 @@ export const channelsFeature: Feature = {
  * Checks an agent's reply against the channel's capabilities before it is stored, so the agent gets
  * 422 message_quota_exceeded / reply_window_closed instead of a message that fails later.
  */
-function guardAgentSends(conversations: ConversationService, store: ConversationStore, connectors: ConnectorRegistry): void {
+function guardAgentSends(
+  conversations: ConversationService,
+  store: ConversationStore,
+  connectors: ConnectorRegistry,
+  countSent: (conversationId: string) => Promise<number>,
+): void {
   const send = conversations.sendAgentMessage.bind(conversations);
   conversations.sendAgentMessage = async (actor, conversationId, input) => {
     const conversation = await store.getConversation(conversationId).catch(() => null);
     const capabilities = conversation ? connectors.get(conversation.channelType)?.capabilities : undefined;
     if (conversation && capabilities) {
-      const refusal = checkSendAllowed(conversation, capabilities, new Date());
+      const sentSinceVisitor = capabilities.messageQuota === null ? 0 : await countSent(conversation.id);
+      const refusal = checkSendAllowed({ ...conversation, sentSinceVisitor }, capabilities, new Date());
       if (refusal) throw refusal;
     }
     return send(actor, conversationId, input);

@@ -61,7 +61,7 @@ export class JobQueues implements JobScheduler {
     const db = new PGlite(dir);
     await db.waitReady;
     const port = await freePort();
-    const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 512 });
+    const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 64 });
     await server.start();
     const connection = { connectionString: `postgresql://postgres@127.0.0.1:${port}/postgres`, migrate: true, schema: 'public', max: 4 };
     const { Queue: PgQueue, Worker: PgWorker } = withBackend(createPostgresBackend);

@@ -1,3 +1,4 @@
+import type { JobType, Queue } from 'bullmq';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DomainEvent } from '../core/conversation/events.ts';
 import type { JobQueues } from './job-queue.ts';
@@ -69,8 +70,12 @@ export class KefuMetrics {
         this.set(row?.n ?? 0);
       },
     });
-    const jobCounts = async () =>
-      Promise.all(deps.jobs.allQueues().map(async (queue) => ({ name: queue.name, counts: await queue.getJobCounts('waiting', 'active', 'delayed', 'failed') })));
+    const unanswered = new Gauge({ name: 'kefu_jobs_unanswered', help: 'Queues whose counts did not arrive in time at the last scrape', registers });
+    const jobCounts = async () => {
+      const all = await countJobs(deps.jobs.allQueues(), ['waiting', 'active', 'delayed', 'failed']);
+      unanswered.set(all.filter((q) => !q.counts).length);
+      return all.flatMap((q) => (q.counts ? [{ name: q.name, counts: q.counts }] : []));
+    };
     new Gauge({
       name: 'kefu_jobs',
       help: 'BullMQ jobs by queue and state',
@@ -135,4 +140,22 @@ export function attachMetrics(app: object, metrics: KefuMetrics): void {
 /** Called by the request middleware for every request; a no-op until metrics are attached. */
 export function observeRequest(app: object, sample: HttpSample): void {
   byApp.get(app)?.observeRequest(sample);
+}
+
+/**
+ * Job counts per queue, each bounded by a timeout: a queue whose backend does not answer (e.g. the
+ * embedded backend out of connections) shows as `counts: null` instead of stalling the whole scrape.
+ */
+export async function countJobs(queues: Queue[], states: JobType[], timeoutMs = 2_000): Promise<{ name: string; counts: Record<string, number> | null }[]> {
+  return Promise.all(
+    queues.map(async (queue) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<null>((resolve) => {
+        timer = setTimeout(() => resolve(null), timeoutMs);
+      });
+      const counts = await Promise.race([queue.getJobCounts(...states).catch(() => null), timeout]);
+      clearTimeout(timer);
+      return { name: queue.name, counts };
+    }),
+  );
 }

@@ -69,20 +69,7 @@ async function deliver(deps: DeliverDeps, message: MessageRecord): Promise<void>
 
   const quota = connector.capabilities.messageQuota;
   if (quota !== null) {
-    const lastVisitor = await deps.prisma.message.findFirst({
-      where: { conversationId: message.conversationId, sender: 'visitor', kind: { not: 'event' }, seq: { lt: BigInt(message.seq) } },
-      orderBy: { seq: 'desc' },
-      select: { seq: true },
-    });
-    const counted = await deps.prisma.message.count({
-      where: {
-        conversationId: message.conversationId,
-        sender: { in: ['agent', 'bot', 'system'] },
-        kind: { not: 'event' },
-        deliveryStatus: { in: ['pending', 'sent'] },
-        seq: { gt: lastVisitor?.seq ?? BigInt(0), lte: BigInt(message.seq) },
-      },
-    });
+    const counted = await countSentSinceVisitor(deps.prisma, message.conversationId, message.seq);
     if (counted > quota) throw new DeliveryFailure(quotaReason(quota), true);
   }
 
@@ -96,6 +83,28 @@ async function deliver(deps: DeliverDeps, message: MessageRecord): Promise<void>
       .catch(() => undefined);
   }
   await deps.conversations.markDelivery(message.id, 'sent');
+}
+
+/**
+ * Messages sent towards the visitor since its last message (up to `uptoSeq`), as the channel counts
+ * them for its budget: every outbound text, image or menu that was not refused, whoever sent it.
+ */
+export async function countSentSinceVisitor(prisma: PrismaClient, conversationId: string, uptoSeq?: number): Promise<number> {
+  const upto = uptoSeq === undefined ? {} : { lte: BigInt(uptoSeq) };
+  const lastVisitor = await prisma.message.findFirst({
+    where: { conversationId, sender: 'visitor', kind: { not: 'event' }, ...(uptoSeq === undefined ? {} : { seq: { lt: BigInt(uptoSeq) } }) },
+    orderBy: { seq: 'desc' },
+    select: { seq: true },
+  });
+  return prisma.message.count({
+    where: {
+      conversationId,
+      sender: { in: ['agent', 'bot', 'system'] },
+      kind: { not: 'event' },
+      deliveryStatus: { in: ['pending', 'sent'] },
+      seq: { gt: lastVisitor?.seq ?? BigInt(0), ...upto },
+    },
+  });
 }
 
 /** Order within a conversation: an earlier outbound message still pending goes first. */

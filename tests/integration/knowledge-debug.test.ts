@@ -1,5 +1,8 @@
 import crypto from 'node:crypto';
 import { it, expect } from 'vitest';
+import { features } from '../../app/features.ts';
+import { routingFeature } from '../../workers/routing-feature.ts';
+if (process.env.KB_OFF) { const i = features.findIndex((f) => f.name === 'knowledge'); features.splice(i, 2, routingFeature()); console.log(features.map((f) => f.name)); }
 import { Client, startTestKefu } from '../support/harness.ts';
 import { conversationOf, eventually, newChannel, newVisitor, onlyAgents, say } from './routing-support.ts';
 

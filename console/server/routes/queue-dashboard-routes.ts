@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import { AppError } from '../../../core/errors.ts';
 import type { JobQueues } from '../../../infra/job-queue.ts';
+import { countJobs } from '../../../infra/metrics.ts';
 import type { ApiRouter } from '../api-router.ts';
 import type { AppContext } from '../app-context.ts';
 import { audit } from '../audit.ts';
@@ -18,9 +19,7 @@ export function queueDashboardRoutes(api: ApiRouter, app: AppContext, jobs: JobQ
 
   api.get('/api/admin/queues', { summary: 'Admin: BullMQ queues with job counts by state', access: 'admin', tag: 'operations' }, async (ctx) => {
     requireAdmin(ctx);
-    const queues = await Promise.all(
-      jobs.allQueues().map(async (queue) => ({ name: queue.name, counts: await queue.getJobCounts(...STATES) })),
-    );
+    const queues = await countJobs(jobs.allQueues(), [...STATES]);
     return { backend: (jobs as { backend?: string }).backend ?? null, queues: queues.sort((a, b) => a.name.localeCompare(b.name)) };
   });
 

@@ -1,0 +1,89 @@
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WechatMpPeer, type MpPeerMode } from '../peers/wechat-mp-peer.ts';
+import { Client, createUser, startTestKefu, stopAndDrop, type TestKefu } from '../support/harness.ts';
+
+async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as T;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('Official Account channel end to end', () => {
+  let peer: WechatMpPeer;
+  let kefu: TestKefu;
+  let admin: Client;
+  let agent: Client;
+
+  beforeAll(async () => {
+    peer = await WechatMpPeer.start();
+    kefu = await startTestKefu({ env: { WECHAT_MP_API_BASE: peer.baseUrl } });
+    admin = new Client(kefu.url);
+    await admin.login(kefu.adminEmail, kefu.adminPassword);
+    await createUser(kefu, { email: 'mp-agent@example.com', status: 'online' });
+    agent = new Client(kefu.url);
+    await agent.login('mp-agent@example.com', 'agent-password');
+  });
+  afterAll(async () => {
+    await stopAndDrop(kefu);
+    await peer.close();
+  });
+
+  async function post(url: string, built: { query: Record<string, string>; body: string }) {
+    return fetch(`${url}?${new URLSearchParams(built.query)}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: built.body });
+  }
+
+  async function replierFor(conversationId: string): Promise<Client> {
+    const current = await admin.get(`/api/conversations/${conversationId}`);
+    if (current.body.conversation.status === 'assigned') {
+      const me = await admin.get('/api/auth/me');
+      return current.body.conversation.assigneeId === me.body.user.id ? admin : agent;
+    }
+    expect((await agent.post(`/api/conversations/${conversationId}/pick`)).status).toBe(200);
+    return agent;
+  }
+
+  for (const mode of ['plain', 'compatible', 'safe'] as MpPeerMode[]) {
+    it(`${mode} mode: verifies the URL, greets a new follower, stores a message once and delivers the reply`, async () => {
+      const created = await admin.post('/api/channels', { type: 'wechat_mp', name: `公众号 ${mode}`, credentials: peer.credentials(mode) });
+      expect(created.status).toBe(201);
+      const channelId: string = created.body.channel.id;
+      await kefu.app.prisma.channel.update({ where: { id: channelId }, data: { settings: { greeting: `欢迎关注（${mode}）` } } });
+      const url = `${kefu.url}/connectors/wechat-mp/${channelId}/callback`;
+      expect(created.body.callbackUrl.endsWith(`/connectors/wechat-mp/${channelId}/callback`)).toBe(true);
+
+      const { query, echostr } = peer.buildUrlVerification();
+      const verified = await fetch(`${url}?${new URLSearchParams(query)}`);
+      expect(await verified.text()).toBe(echostr);
+
+      const openId = `o_${mode}_${crypto.randomBytes(4).toString('hex')}`;
+      const subscribed = await post(url, peer.userSubscribes(openId, mode));
+      expect(await subscribed.text()).toBe('success');
+      await eventually(() => peer.sent.find((sent) => sent.touser === openId && JSON.stringify(sent.body).includes(`欢迎关注（${mode}）`)));
+
+      const text = peer.userSendsText(openId, `你好 ${mode}`, mode);
+      const answers = await Promise.all([post(url, text), post(url, text), post(url, text)]);
+      expect(await Promise.all(answers.map((a) => a.text()))).toEqual(['success', 'success', 'success']);
+      const rows = await kefu.app.prisma.message.findMany({ where: { channelId, content: `你好 ${mode}` } });
+      expect(rows).toHaveLength(1);
+
+      const replier = await replierFor(rows[0]!.conversationId);
+      const reply = await replier.post(`/api/conversations/${rows[0]!.conversationId}/messages`, { clientMessageId: crypto.randomUUID(), kind: 'text', text: `收到 ${mode}` });
+      expect(reply.status).toBe(201);
+      await eventually(() => peer.sent.find((sent) => sent.touser === openId && JSON.stringify(sent.body).includes(`收到 ${mode}`)));
+      await eventually(async () => (await kefu.app.prisma.message.findUnique({ where: { id: reply.body.message.id } }))?.deliveryStatus === 'sent');
+    });
+  }
+
+  it('refuses a callback with a bad signature', async () => {
+    const created = await admin.post('/api/channels', { type: 'wechat_mp', name: '公众号 forged', credentials: peer.credentials('plain') });
+    const url = `${kefu.url}/connectors/wechat-mp/${created.body.channel.id}/callback`;
+    const built = peer.userSendsText('o_forged', 'x', 'plain');
+    const forged = await post(url, { ...built, query: { ...built.query, signature: '0'.repeat(40) } });
+    expect(forged.status).toBe(401);
+  });
+});
