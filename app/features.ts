@@ -26,4 +26,4 @@ export interface Feature {
 }
 
 /** Installed in order at start-up. */
-export const features: Feature[] = [adminFeature, knowledgeFeature, routingFeature({ bot: knowledgeBot }), operationsFeature];
+export const features: Feature[] = [adminFeature, knowledgeFeature, routingFeature({ bot: knowledgeBot }), channelsFeature, operationsFeature];

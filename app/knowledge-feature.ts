@@ -42,7 +42,7 @@ export const knowledgeFeature: Feature = {
         if (message.sender === 'visitor') {
           const suggestions = await suggestAnswers(service, message.content!);
           if (suggestions.length > 0) await app.bus.publish({ name: 'assist.suggested', conversation, suggestions });
-        } else if (message.sender === 'agent' && !process.env.KB_NO_LEARN) {
+        } else if (message.sender === 'agent') {
           const visitorQuestion = await store.lastVisitorQuestion(conversation.id, message.seq);
           const learned = await learnFromAgentReply(service, { agentText: message.content!, visitorQuestion });
           if (learned.length > 0) app.logger.info({ conversationId: conversation.id, learned }, 'knowledge base learned a phrasing');

@@ -46,7 +46,9 @@ export const channelsFeature: Feature = {
     });
     const { wecom } = addWechatConnectors(connectors, { config: app.config, tokenCache, botOf: (id) => runner.botOf(id) });
 
-    app.extraRoutes.push(channelRoutes(connectors), wecomCallbackRoutes({ app, jobs }), mpCallbackRoutes({ app }));
+    // Starts or stops a Wechaty bot right away when this process runs bots; others pick it up on their rescan.
+    const onChannelChanged = role === 'api' ? undefined : () => runner.rescan();
+    app.extraRoutes.push(channelRoutes(connectors, onChannelChanged), wecomCallbackRoutes({ app, jobs }), mpCallbackRoutes({ app }));
     guardAgentSends(app.conversations, store, connectors, (id) => countSentSinceVisitor(app.prisma, id));
 
     const limiter = channelRateLimiter(redis, prefix);

@@ -41,6 +41,13 @@ interface RunningBot {
 }
 
 const holder = `${os.hostname()}-${process.pid}`;
+
+/** Bots running in this process, by channel id (the runner's own; read by tests and diagnostics). */
+const runningBots = new Map<string, Wechaty>();
+
+export function findRunningBot(channelId: string): Wechaty | undefined {
+  return runningBots.get(channelId);
+}
 const scanNames: Record<number, WechatyStatus['status']> = {
   [ScanStatus.Waiting]: 'waiting',
   [ScanStatus.Scanned]: 'scanned',
@@ -103,6 +110,7 @@ export class WechatyRunner {
         ...(token ? { puppetOptions: { token } } : {}),
       });
       this.#bots.set(channel.id, { bot, release });
+      runningBots.set(channel.id, bot);
       bot.on('scan', (qrcode: string, status: ScanStatus) => void this.saveStatus(channel.id, { status: scanNames[status] ?? 'waiting', qrcode }));
       bot.on('login', (user) => void this.saveStatus(channel.id, { status: 'logged_in', user: { id: user.id, name: user.name() } }));
       bot.on('logout', () => void this.saveStatus(channel.id, { status: 'logged_out' }));
@@ -112,6 +120,7 @@ export class WechatyRunner {
       await bot.start();
     } catch (error) {
       this.#bots.delete(channel.id);
+      runningBots.delete(channel.id);
       await release();
       await this.saveStatus(channel.id, { status: 'error', error: error instanceof Error ? error.message : String(error) });
     }
@@ -155,6 +164,7 @@ export class WechatyRunner {
     const running = this.#bots.get(channelId);
     if (!running) return;
     this.#bots.delete(channelId);
+    runningBots.delete(channelId);
     await running.bot.stop().catch(() => undefined);
     await running.release().catch(() => undefined);
     await this.saveStatus(channelId, { status });

@@ -68,10 +68,11 @@ describe('agent workbench', () => {
   async function serve(page: Page, name: string) {
     await expect
       .poll(async () => {
+        const shows = () => row(page, name).waitFor({ timeout: 1500 }).then(() => true, () => false);
         await tab(page, '我的客户').click();
-        if (await row(page, name).isVisible()) return true;
+        if (await shows()) return true;
         await tab(page, '排队客户').click();
-        if (!(await row(page, name).isVisible())) return false;
+        if (!(await shows())) return false;
         await row(page, name).click();
         const pick = page.locator('kf-message-pane button', { hasText: '接入' });
         if (await pick.isVisible()) await pick.click();
@@ -112,9 +113,9 @@ describe('agent workbench', () => {
     const zhang = await consoleFor('zhang@example.com');
     const wang = await consoleFor('wang@example.com');
     await setStatus(zhang, '在线');
-    await setStatus(wang, '在线');
     const { name } = await visitorSays('我要换货');
     await serve(zhang, name);
+    await setStatus(wang, '在线');
     await composer(zhang).fill('好的，我先看一下');
     await composer(zhang).press('Enter');
     await bubble(zhang, '好的，我先看一下').waitFor();
@@ -171,7 +172,7 @@ describe('agent workbench', () => {
 
     await composer(zhang).fill('');
     await composer(zhang).pressSequentially('/退');
-    await zhang.locator('kf-composer .slash li', { hasText: '退货' }).waitFor();
+    await zhang.locator('kf-composer .slash li[aria-selected=true]', { hasText: '退货' }).waitFor();
     await composer(zhang).press('Enter');
     await expect.poll(() => composer(zhang).inputValue()).toBe('支持七天无理由退货，请在订单页申请。');
     await composer(zhang).press('Enter');

@@ -27,6 +27,8 @@ export function parseAssistPayload(payload: Record<string, unknown>): AssistSugg
   const listed = [payload['answer'], ...(Array.isArray(payload['suggestions']) ? payload['suggestions'] : []), ...(Array.isArray(payload['alternatives']) ? payload['alternatives'] : [])];
   const answers = [...new Set(listed.map(textOf).filter((text): text is string => text !== null))];
   if (answers.length === 0) return null;
-  const question = typeof payload['question'] === 'string' ? payload['question'] : '';
+  // The server names the matched knowledge-base question on each suggestion; the first is the best match.
+  const first = Array.isArray(payload['suggestions']) ? (payload['suggestions'][0] as Record<string, unknown> | undefined) : undefined;
+  const question = typeof payload['question'] === 'string' ? payload['question'] : typeof first?.['question'] === 'string' ? first['question'] : '';
   return { conversationId, question, answers };
 }

@@ -93,7 +93,11 @@ export class KfComposer extends KfElement {
       this.slashItems = [];
       return;
     }
-    const items = await searchQuickReplies(match[1]!).catch(() => []);
+    // Narrow what is shown at once, so Enter never picks a row the new keyword no longer matches.
+    const q = match[1]!;
+    this.slashItems = this.slashItems.filter((item) => item.keyword.includes(q) || item.content.includes(q));
+    this.slashActive = 0;
+    const items = await searchQuickReplies(q).catch(() => []);
     if (generation !== this.#slashGeneration) return;
     this.slashItems = items.slice(0, 8);
     this.slashActive = 0;

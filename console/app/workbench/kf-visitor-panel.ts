@@ -37,7 +37,6 @@ export class KfVisitorPanel extends KfElement {
     const { device, page, ...rest } = visitor.profile ?? {};
     const profile = facts(rest);
     return html`
-      <h3>${t('visitor.title')}</h3>
       ${visitor.avatarUrl ? html`<img class="avatar" src=${visitor.avatarUrl} alt="" />` : nothing}
       <dl>
         <dt>${t('visitor.name')}</dt><dd>${visitor.name}</dd>

@@ -32,7 +32,7 @@ const patchSchema = z.object({
  * encrypted; responses only say which credential fields are set. Listing channels and editing their
  * settings live with the admin pages' routes.
  */
-export function channelRoutes(connectors: ConnectorRegistry) {
+export function channelRoutes(connectors: ConnectorRegistry, onChannelChanged: () => Promise<void> = async () => undefined) {
   return (api: ApiRouter, app: AppContext) => {
     const describe = (row: { id: string; type: string; name: string; enabled: boolean; credentials: string | null; state?: unknown }) => {
       const path = callbackPath(row.type as never, row.id);
@@ -51,6 +51,7 @@ export function channelRoutes(connectors: ConnectorRegistry) {
       const input = parseInput(createSchema, ctx.request.body);
       const added = await addChannel(app.prisma, app.secret, { ...input, publicUrl: app.config.publicUrl });
       await audit(app, admin, 'channel.create', 'channel', added.channel.id, { type: input.type, name: input.name, fields: Object.keys(input.credentials) });
+      await onChannelChanged();
       ctx.status = 201;
       return added;
     });
@@ -65,6 +66,7 @@ export function channelRoutes(connectors: ConnectorRegistry) {
         ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
         ...(patch.credentials ? { fields: Object.keys(patch.credentials) } : {}),
       });
+      await onChannelChanged();
       return { channel: describe(row) };
     });
 

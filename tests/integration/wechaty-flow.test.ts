@@ -1,0 +1,78 @@
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PuppetMock } from 'wechaty-puppet-mock';
+import { findRunningBot } from '../../connectors/wechaty/wechaty-runner.ts';
+import { Client, createUser, startTestKefu, stopAndDrop, type TestKefu } from '../support/harness.ts';
+
+async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as T;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('personal WeChat through Wechaty and PuppetMock', () => {
+  let kefu: TestKefu;
+  let admin: Client;
+  let agent: Client;
+
+  beforeAll(async () => {
+    kefu = await startTestKefu();
+    admin = new Client(kefu.url);
+    await admin.login(kefu.adminEmail, kefu.adminPassword);
+    await createUser(kefu, { email: 'wx-agent@example.com', status: 'online' });
+    agent = new Client(kefu.url);
+    await agent.login('wx-agent@example.com', 'agent-password');
+  });
+  afterAll(async () => {
+    await stopAndDrop(kefu);
+  });
+
+  it('brings a contact’s message to an agent and the agent’s reply back to the contact', async () => {
+    const created = await admin.post('/api/channels', { type: 'wechaty', name: '个人微信', credentials: { puppet: 'wechaty-puppet-mock' } });
+    expect(created.status).toBe(201);
+    const channelId: string = created.body.channel.id;
+    const bot = await eventually(() => findRunningBot(channelId));
+    const mocker = (bot.puppet as unknown as PuppetMock).mocker;
+    const botUser = mocker.createContact({ name: 'Kefu' });
+    const contact = mocker.createContact({ name: '张三' });
+    mocker.login(botUser);
+    const status = await eventually(async () => {
+      const res = await admin.get(`/api/channels/${channelId}/status`);
+      return res.body.status?.status === 'logged_in' ? res.body.status : undefined;
+    });
+    expect(status.user).toEqual({ id: botUser.id, name: 'Kefu' });
+
+    const replies: string[] = [];
+    contact.on('message', (message) => {
+      if (message.talker().id === botUser.id) replies.push(message.text() ?? '');
+    });
+    contact.say('你好，我想咨询一下').to(botUser);
+    const [stored] = await eventually(async () => {
+      const rows = await kefu.app.prisma.message.findMany({ where: { channelId, content: '你好，我想咨询一下' } });
+      return rows.length ? rows : undefined;
+    });
+    const visitor = await kefu.app.prisma.visitor.findFirstOrThrow({ where: { channelId } });
+    expect(visitor.externalId).toBe(contact.id);
+
+    const conversationId = stored!.conversationId;
+    // Routing may auto-assign the conversation (to the agent or the online admin); otherwise the agent picks it.
+    const me = await admin.get('/api/auth/me');
+    const assigned = await eventually(async () => {
+      const current = await admin.get(`/api/conversations/${conversationId}`);
+      if (current.body.conversation.status === 'assigned') return current.body.conversation;
+      await agent.post(`/api/conversations/${conversationId}/pick`);
+      return undefined;
+    });
+    const replier = assigned.assigneeId === me.body.user.id ? admin : agent;
+    const reply = await replier.post(`/api/conversations/${conversationId}/messages`, { clientMessageId: crypto.randomUUID(), kind: 'text', text: '您好，请讲' });
+    expect(reply.status).toBe(201);
+    await eventually(() => replies.includes('您好，请讲'));
+    await eventually(async () => (await kefu.app.prisma.message.findUnique({ where: { id: reply.body.message.id } }))?.deliveryStatus === 'sent');
+    // The bot's own outgoing message also fires Wechaty's message event; it must not come back as a visitor message.
+    expect(await kefu.app.prisma.message.count({ where: { channelId, content: '您好，请讲', sender: 'visitor' } })).toBe(0);
+  });
+});
