@@ -43,7 +43,7 @@ export const operationsFeature: Feature = {
 
     jobs.register(WEBHOOK_DELIVER_JOB, (payload, job) => deliverWebhook(webhooks, payload, job), 5);
     jobs.register(RETENTION_SWEEP_JOB, () => runRetentionSweep({ prisma: app.prisma, uploadDir: app.config.uploadDir, logger: app.logger }), 1);
-    if (role !== 'api' && !process.env.OPS_NOSCHED) await scheduleRetentionSweep(jobs);
+    if (role !== 'api') await scheduleRetentionSweep(jobs);
 
     app.extraRoutes.push(
       (api, ctx) => metricsRoutes(api, ctx, metrics),

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { Queue, Worker, withBackend, createPostgresBackend, type Job } from 'bullmq';
+import { Queue, Worker, withBackend, createPostgresBackend, runMigrations, type Job } from 'bullmq';
+import { SerialPgPool } from './serial-pg-pool.ts';
 import { Redis } from 'ioredis';
 import type { JobScheduler, ScheduleOptions } from '../core/ports.ts';
 
@@ -61,15 +62,25 @@ export class JobQueues implements JobScheduler {
     const db = new PGlite(dir);
     await db.waitReady;
     const port = await freePort();
-    const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 64 });
+    const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 4 });
     await server.start();
-    const connection = { connectionString: `postgresql://postgres@127.0.0.1:${port}/postgres`, migrate: true, schema: 'public', max: 4 };
+    // PGlite is one session: every queue and worker shares one connection, one query at a time.
+    const pool = new SerialPgPool({ connectionString: `postgresql://postgres@127.0.0.1:${port}/postgres` }, ['SET search_path TO bullmq']);
+    pool.on('error', () => undefined);
+    const client = await pool.connect();
+    try {
+      await runMigrations(client as never, 'bullmq');
+    } finally {
+      client.release();
+    }
+    const connection = pool as never;
     const { Queue: PgQueue, Worker: PgWorker } = withBackend(createPostgresBackend);
     return new JobQueues(
       {
         queue: (name) => new PgQueue(name, { connection }) as unknown as Queue,
         worker: (name, fn, concurrency) => new PgWorker(name, fn, { connection, concurrency }) as unknown as Worker,
         async close() {
+          await pool.end();
           await server.stop();
           await db.close();
         },

@@ -54,7 +54,7 @@ export async function benchRouting(): Promise<{ queue_drain_s: number; over_limi
       `SELECT count(*) AS n FROM (SELECT conversation_id FROM conversation_events WHERE type = 'assigned' GROUP BY conversation_id HAVING count(*) > 1) d`,
     );
 
-    // 50,000 live timers (due 15–25 s out) plus a probe set whose lateness is measured.
+    // 50,000 live timers (due 8–13 s out) plus a probe set whose lateness is measured.
     const delays: number[] = [];
     const worker = workers[0];
     worker.jobs.register('bench-timer', async (payload) => {
@@ -66,7 +66,7 @@ export async function benchRouting(): Promise<{ queue_drain_s: number; over_limi
     for (let i = 0; i < timerCount; i += batch) {
       await Promise.all(
         Array.from({ length: Math.min(batch, timerCount - i) }, (_, j) => {
-          const delayMs = 15_000 + ((i + j) % 10_000);
+          const delayMs = 8_000 + ((i + j) % 5_000);
           return api.jobs.enqueue('bench-timer', { dueAt: Date.now() + delayMs }, { jobId: `bench-timer-${i + j}`, delayMs });
         }),
       );

@@ -77,7 +77,7 @@ describe('agent workbench', () => {
         const pick = page.locator('kf-message-pane button', { hasText: '接入' });
         if (await pick.isVisible()) await pick.click();
         return false;
-      }, { timeout: 20_000, intervals: [300] })
+      }, { timeout: 20_000, interval: 300 })
       .toBe(true);
     await row(page, name).click();
     await composer(page).waitFor();
@@ -177,6 +177,15 @@ describe('agent workbench', () => {
     await expect.poll(() => composer(zhang).inputValue()).toBe('支持七天无理由退货，请在订单页申请。');
     await composer(zhang).press('Enter');
     await bubble(zhang, '支持七天无理由退货').waitFor();
+
+    // Ctrl+K jumps to a conversation by the visitor's name.
+    await tab(zhang, '我的客户').click();
+    await zhang.locator('kf-conversation-list li').nth(1).waitFor();
+    const other = (await zhang.locator('kf-conversation-list li .name').allTextContents()).find((n) => n !== name)!;
+    await zhang.keyboard.press('Control+k');
+    await zhang.locator('kf-jump-dialog input').fill(other);
+    await zhang.locator('kf-jump-dialog input').press('Enter');
+    await zhang.locator('kf-message-pane h2', { hasText: other }).waitFor();
     await zhang.context().close();
   }, 90_000);
 
@@ -196,6 +205,8 @@ describe('agent workbench', () => {
       .toBe('王五');
     await tab(zhang, '我的客户').click();
     await expect.poll(() => row(zhang, second.name).count()).toBe(0);
+    // The new conversation is unread for 王五: the tab title says so.
+    await expect.poll(() => wang.title()).toMatch(/^\(\d+\) Kefu/);
 
     // Still serving: the paused agent answers their own conversation.
     await row(zhang, first.name).click();
@@ -206,6 +217,45 @@ describe('agent workbench', () => {
     await setStatus(wang, '停止接入');
     await zhang.context().close();
     await wang.context().close();
+  }, 90_000);
+
+  it('sends a 智能辅助 suggestion in one click and saves one question and one answer with 问题收录', async () => {
+    const zhang = await consoleFor('zhang@example.com');
+    await setStatus(zhang, '在线');
+    const { conversationId, name } = await visitorSays('运费怎么算？');
+    await serve(zhang, name);
+    await setStatus(zhang, '停止接入');
+
+    await kefu.app.bus.publish({
+      name: 'assist.suggested',
+      conversation: await kefu.app.conversations.requireConversation(conversationId),
+      suggestions: [{ itemId: 'k1', question: '运费怎么算？', answer: '满 99 元包邮，不满收 8 元。', confidence: 0.9 }],
+    } as never);
+    const suggestion = zhang.locator('kf-assist-panel .answer', { hasText: '满 99 元包邮' });
+    await suggestion.locator('button', { hasText: '发送' }).click();
+    await bubble(zhang, '满 99 元包邮，不满收 8 元。').waitFor();
+
+    // The capture goes to the knowledge base; the request is checked here, whatever the server does with it.
+    let captured: Record<string, unknown> | null = null;
+    await zhang.route('**/api/knowledge/capture', async (route) => {
+      captured = route.request().postDataJSON();
+      await route.fulfill({ status: 201, contentType: 'application/json', body: '{"ok":true}' });
+    });
+    await zhang.locator('kf-message-pane button', { hasText: '问题收录' }).click();
+    const dialog = zhang.locator('kf-capture-dialog dialog');
+    await dialog.locator('.questions label', { hasText: '运费怎么算？' }).click();
+    await dialog.locator('.answers label', { hasText: '满 99 元包邮' }).click();
+    await dialog.locator('textarea[name=answer]').fill('满 99 元包邮，不满 99 元收运费 8 元。');
+    await dialog.locator('button[type=submit]').click();
+    await dialog.waitFor({ state: 'detached' });
+    expect(captured).toMatchObject({ conversationId, question: '运费怎么算？', answer: '满 99 元包邮，不满 99 元收运费 8 元。' });
+
+    // Esc closes a dialog.
+    await zhang.locator('kf-message-pane button', { hasText: '转接' }).click();
+    await zhang.locator('kf-transfer-dialog dialog').waitFor();
+    await zhang.keyboard.press('Escape');
+    await zhang.locator('kf-transfer-dialog').waitFor({ state: 'detached' });
+    await zhang.context().close();
   }, 90_000);
 
   it('resumes after the socket drops and shows what arrived meanwhile, once each', async () => {
