@@ -31,6 +31,7 @@ export class SerialPgPool extends EventEmitter {
 
   constructor(config: pg.ClientConfig, private readonly onConnect: string[] = []) {
     super();
+    this.setMaxListeners(0);
     this.client = new pg.Client(config);
     this.client.on('notification', (msg) => {
       for (const c of this.subscribers) if (c.channels.has(msg.channel)) c.emit('notification', msg);
@@ -79,13 +80,13 @@ export class SerialPgClient extends EventEmitter {
   }
 
   async query(text: QueryArg, params?: unknown[]) {
-    const sql = typeof text === 'string' ? text : text.text;
-    const listen = /^\s*LISTEN\s+"?([\w.$-]+)"?/i.exec(sql);
+    const sql = (typeof text === 'string' ? text : text.text).replace(/--.*$/gm, '').trim();
+    const listen = /^LISTEN\s+"?([\w.$-]+)"?/i.exec(sql);
     if (listen) {
       this.channels.add(listen[1]);
       this.pool.subscribers.add(this);
     }
-    if (/^\s*UNLISTEN\b/i.test(sql)) {
+    if (/^UNLISTEN\b/i.test(sql)) {
       // Other clients may listen on the same channel of the shared connection: only stop forwarding here.
       this.channels.clear();
       return { rows: [], rowCount: 0, command: 'UNLISTEN', fields: [] };

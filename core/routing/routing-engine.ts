@@ -216,13 +216,8 @@ export class RoutingEngine {
     );
   }
 
+  /** Pending timers of a closed conversation are left to fire: each re-checks the state and does nothing. */
   private async onClosed(conversation: ConversationRecord): Promise<void> {
-    const { scheduler } = this.deps;
-    await Promise.all([
-      scheduler.cancel(routingJobs.autoClose, timerJobId(routingJobs.autoClose, conversation.id)),
-      scheduler.cancel(routingJobs.noReply, timerJobId(routingJobs.noReply, conversation.id)),
-      scheduler.cancel(routingJobs.queueTimeout, timerJobId(routingJobs.queueTimeout, conversation.id)),
-    ]);
     await this.satisfaction.invite(conversation);
   }
 }

@@ -101,6 +101,11 @@ describe('metrics, queue dashboard and API keys', () => {
     expect((await reader.client.get('/api/admin/api-keys')).status).toBe(403);
     expect((await reader.client.get('/metrics')).status).toBe(403);
 
+    const librarian = await createKey(['manage:knowledge']);
+    expect((await librarian.client.get('/api/knowledge')).status).toBe(200);
+    expect((await reader.client.get('/api/knowledge')).status).toBe(403);
+    expect((await librarian.client.get('/api/conversations')).status).toBe(403);
+
     const exporter = await createKey(['export']);
     expect((await exporter.client.get('/api/exports')).status).toBe(200);
     expect((await exporter.client.get('/api/conversations')).status).toBe(403);

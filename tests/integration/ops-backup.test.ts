@@ -73,7 +73,7 @@ describe.each(modes)('backup and restore (%s)', (mode) => {
     expect(backup.code).toBe(0);
     expect(JSON.parse(backup.stdout).files).toBe(1);
 
-    // Into an empty database: a new data folder or a new schema.
+    // Into an empty database: a new data folder or a new schema. (Each CLI run starts a process: slow embedded.)
     const target: Place = { schema: uniqueName('t'), prefix: uniqueName('t').replace(/_/g, '-'), dataDir: path.resolve('.tmp', 'test-data', uniqueName('restore')) };
     try {
       const restored = await cli(target, embedded, ['restore', file]);
@@ -118,7 +118,7 @@ describe.each(modes)('backup and restore (%s)', (mode) => {
       await dropTestData(source);
       fs.rmSync(file, { force: true });
     }
-  });
+  }, 240_000);
 
   it('refuses a dump made by a newer Kefu', async () => {
     const kefu = await startTestKefu({ embedded });
@@ -130,5 +130,5 @@ describe.each(modes)('backup and restore (%s)', (mode) => {
     } finally {
       await stopAndDrop(kefu);
     }
-  });
+  }, 90_000);
 });

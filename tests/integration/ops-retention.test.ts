@@ -1,10 +1,12 @@
 import crypto from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAppTables } from '../../infra/backup.ts';
 import { runRetentionSweep } from '../../workers/retention-sweep.ts';
-import { Client, startTestKefu, stopAndDrop, type TestKefu } from '../support/harness.ts';
+import { Client, startTestKefu, stopAndDrop, testDatabaseUrl, type TestKefu } from '../support/harness.ts';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
 const DAY = 86_400_000;
@@ -113,5 +115,27 @@ describe('data retention and personal data', () => {
     const audit = await kefu.app.prisma.auditLog.findMany({ where: { targetType: 'visitor', targetId: visitorId }, orderBy: { id: 'asc' } });
     expect(audit.map((a) => a.action)).toEqual(['visitor.export', 'visitor.erase']);
     expect((await admin.request('DELETE', `/api/admin/visitors/${visitorId}`)).status).toBe(404);
+  });
+
+  // The embedded database is single-process, so the CLI can only run beside a live Kefu on PostgreSQL.
+  it.skipIf(!testDatabaseUrl)('erases a visitor from the command line, files included', async () => {
+    const visitor = new Client(kefu.url);
+    const session = await visitor.post('/api/widget/session', { channelId: kefu.webChannelId });
+    visitor.token = session.body.visitorToken;
+    const sent = await visitor.post('/api/widget/messages', { clientMessageId: crypto.randomUUID(), kind: 'text', text: 'erase me' });
+    const form = new FormData();
+    form.append('file', new Blob([PNG], { type: 'image/png' }), 'me.png');
+    const upload = await visitor.request('POST', '/api/widget/uploads', form);
+    await visitor.post('/api/widget/messages', { clientMessageId: crypto.randomUUID(), kind: 'image', mediaUrl: upload.body.url });
+    const { visitorId } = await kefu.app.prisma.conversation.findUniqueOrThrow({ where: { id: sent.body.message.conversationId } });
+    const reuse = (kefu as unknown as { reuse: { schema: string; dataDir: string } }).reuse;
+    const env = { ...process.env, DATABASE_URL: testDatabaseUrl, DATABASE_SCHEMA: reuse.schema, DATA_DIR: reuse.dataDir, REDIS_URL: '', LOG_LEVEL: 'silent' };
+    const { stdout } = await promisify(execFile)(process.execPath, ['bin/kefu.js', 'visitor', 'erase', visitorId, '--json'], { env });
+    expect(JSON.parse(stdout)).toMatchObject({ found: true, files: 1, conversations: 1 });
+    expect(fs.existsSync(path.join(kefu.config.uploadDir, upload.body.url.slice('/uploads/'.length)))).toBe(false);
+    expect(await kefu.app.prisma.visitor.findUnique({ where: { id: visitorId } })).toBeNull();
+    expect(await kefu.app.prisma.message.count({ where: { conversationId: sent.body.message.conversationId } })).toBe(0);
+    const audit = await kefu.app.prisma.auditLog.findFirst({ where: { targetType: 'visitor', targetId: visitorId, action: 'visitor.erase' } });
+    expect(audit?.data).toMatchObject({ via: 'cli' });
   });
 });

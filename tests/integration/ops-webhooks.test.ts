@@ -142,4 +142,20 @@ describe('signed outbound webhooks', () => {
     const accepted = await until(() => receiver.received.find((r) => r.body.data?.message?.id === message.id && r.verified));
     expect(accepted.deliveryId).toBe(refused.deliveryId);
   });
+
+  it('delivers a 留言 as offline_message.created, once', async () => {
+    const hook = await admin.post('/api/admin/webhooks', { url: receiver.url, events: ['offline_message.created'], secret: secret });
+    expect(hook.status).toBe(201);
+    expect((await admin.request('PUT', '/api/settings/offlineMessages', { enabled: true, requiredFields: ['phone'] })).status).toBe(200);
+    const visitor = new Client(kefu.url);
+    const session = await visitor.post('/api/widget/session', { channelId: kefu.webChannelId });
+    visitor.token = session.body.visitorToken;
+    await visitor.post('/api/widget/messages', { clientMessageId: crypto.randomUUID(), kind: 'text', text: '有人吗' });
+    const left = await visitor.post('/api/widget/offline-messages', { phone: '13800138000', content: '请回电' });
+    expect(left.status).toBe(201);
+    const got = await until(() => receiver.received.find((r) => r.event === 'offline_message.created' && r.body.data.offlineMessage.id === left.body.offlineMessage.id));
+    expect(got.verified).toBe(true);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.received.filter((r) => r.event === 'offline_message.created')).toHaveLength(1);
+  });
 });

@@ -90,10 +90,10 @@ export class KfCaptureDialog extends KfElement {
             <span class="muted">${t('capture.pickAnswer')}</span>
             <div class="answers">${this.#choices('answer', answers)}</div>
             <label>${t('capture.question')}
-              <textarea name="question" maxlength="500" .value=${this.questionText} @input=${(e: Event) => (this.questionText = (e.target as HTMLTextAreaElement).value)}></textarea>
+              <textarea name="question" maxlength="200" .value=${this.questionText} @input=${(e: Event) => (this.questionText = (e.target as HTMLTextAreaElement).value)}></textarea>
             </label>
             <label>${t('capture.answer')}
-              <textarea name="answer" maxlength="2000" .value=${this.answerText} @input=${(e: Event) => (this.answerText = (e.target as HTMLTextAreaElement).value)}></textarea>
+              <textarea name="answer" maxlength="5000" .value=${this.answerText} @input=${(e: Event) => (this.answerText = (e.target as HTMLTextAreaElement).value)}></textarea>
             </label>
             ${this.error ? html`<span class="muted" role="alert">${this.error}</span>` : nothing}
           </div>

@@ -3,6 +3,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { KfElement } from '../../ui/kf-element.ts';
 import './kf-conversation-list.ts';
 import './kf-extension-panel.ts';
+import './kf-jump-dialog.ts';
 import './kf-message-pane.ts';
 
 /**
