@@ -168,18 +168,17 @@ export class PrismaConversationStore implements ConversationStore {
       ],
     );
     if (rows.length > 0) return { message: await this.withSenderName(toMessage(rows[0])), duplicate: false };
-    const existing = await this.prisma.message.findFirst({
-      where: input.channelMessageId
-        ? { channelId: input.channelId, channelMessageId: input.channelMessageId }
-        : { conversationId: input.conversationId, clientMessageId: input.clientMessageId ?? '' },
-    });
+    // Through `sql`, not Prisma: inside an embedded (single-session) transaction Prisma would wait on it.
+    const [existing] = input.channelMessageId
+      ? await this.sql.query<Row>('SELECT * FROM messages WHERE channel_id = $1::uuid AND channel_message_id = $2', [input.channelId, input.channelMessageId])
+      : await this.sql.query<Row>('SELECT * FROM messages WHERE conversation_id = $1::uuid AND client_message_id = $2', [input.conversationId, input.clientMessageId ?? '']);
     if (!existing) throw new Error('message insert conflicted but no existing message was found');
     return { message: await this.withSenderName(toMessage(existing)), duplicate: true };
   }
 
   private async withSenderName(message: MessageRecord): Promise<MessageRecord> {
     if (message.sender !== 'agent' || !message.senderId || !isUuid(message.senderId)) return message;
-    const user = await this.prisma.user.findUnique({ where: { id: message.senderId }, select: { name: true } });
+    const [user] = await this.sql.query<{ name: string }>('SELECT name FROM users WHERE id = $1::uuid', [message.senderId]);
     return { ...message, senderName: user?.name ?? null };
   }
 

@@ -91,7 +91,7 @@ export class SerialPgClient extends EventEmitter {
       this.channels.clear();
       return { rows: [], rowCount: 0, command: 'UNLISTEN', fields: [] };
     }
-    if (!this.held && /^\s*(BEGIN|START\s+TRANSACTION)\b/i.test(sql)) this.held = await this.pool.mutex.lock();
+    if (!this.held && /^(BEGIN|START\s+TRANSACTION)\b/i.test(sql)) this.held = await this.pool.mutex.lock();
     if (!this.held) return this.pool.query(text, params);
     try {
       return await this.pool.raw(text, params);
