@@ -16,6 +16,8 @@ fs.mkdirSync(tmp, { recursive: true });
 process.env.TMPDIR = tmp;
 
 export const chromiumPath = process.env.KEFU_CHROMIUM ?? '/usr/bin/chromium';
+/** A machine with only Node skips the browser tests; CI (which installs Chromium) never does. */
+export const skipBrowser = !fs.existsSync(chromiumPath) && !process.env.CI;
 export const chromiumArgs = [
   '--headless',
   '--no-sandbox',

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { Client, createUser, startTestKefu, stopAndDrop, type TestKefu } from '../support/harness.ts';
-import { ensureBuilt, launchBrowser, newContext, PNG_BYTES, serveHostPage, signIn, takeConversation } from './browser.ts';
+import { ensureBuilt, launchBrowser, newContext, PNG_BYTES, serveHostPage, signIn, takeConversation, skipBrowser } from './browser.ts';
 
-describe('visitor and agent in real browsers', () => {
+describe.skipIf(skipBrowser)('visitor and agent in real browsers', () => {
   let kefu: TestKefu;
   let browser: Browser;
   let host: Awaited<ReturnType<typeof serveHostPage>>;

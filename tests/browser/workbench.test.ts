@@ -2,13 +2,13 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Client, createUser, startTestKefu, stopAndDrop, type TestKefu } from '../support/harness.ts';
-import { ensureBuilt, launchBrowser, newContext, signIn } from './browser.ts';
+import { ensureBuilt, launchBrowser, newContext, signIn, skipBrowser } from './browser.ts';
 
 /**
  * The agent workbench in Chromium: tabs per role, 转接 between two agents, quick replies, 在线 /
  * 停止接入, and a dropped socket. Visitors are driven over HTTP; agents only through the UI.
  */
-describe('agent workbench', () => {
+describe.skipIf(skipBrowser)('agent workbench', () => {
   let kefu: TestKefu;
   let browser: Browser;
   let admin: Client;
