@@ -201,18 +201,26 @@ export class RoutingEngine {
   }
 
   private async onAgentMessage(conversation: ConversationRecord): Promise<void> {
-    await this.deps.scheduler.cancel(routingJobs.noReply, timerJobId(routingJobs.noReply, conversation.id));
+    // A no-reply timer left behind after the setting was turned off re-checks the setting and does nothing.
+    if ((await this.deps.settings.get('session')).noReplyEnabled) {
+      await this.deps.scheduler.cancel(routingJobs.noReply, timerJobId(routingJobs.noReply, conversation.id));
+    }
     await this.armAutoClose(conversation);
   }
 
   /** (Re)starts the auto-close timer from now: activity replaces the pending one. */
+  /**
+   * Arms 自动结单 once per conversation; activity does not reschedule it (a BullMQ remove + add on
+   * every message would dominate the message path). When it fires it measures from the latest
+   * activity and re-arms itself for the rest of the time, so the deadline still moves with activity.
+   */
   async armAutoClose(conversation: ConversationRecord): Promise<void> {
     if (conversation.status === 'closed' || conversation.status === 'queued') return;
     const session = await this.deps.settings.get('session');
     await this.deps.scheduler.enqueue(
       routingJobs.autoClose,
       { conversationId: conversation.id, at: this.deps.clock.now().toISOString() },
-      { jobId: timerJobId(routingJobs.autoClose, conversation.id), delayMs: minutesToMs(this.deps, session.autoCloseMinutes), replace: true },
+      { jobId: timerJobId(routingJobs.autoClose, conversation.id), delayMs: minutesToMs(this.deps, session.autoCloseMinutes) },
     );
   }
 
