@@ -114,6 +114,23 @@ export class ConversationService {
     const events: DomainEvent[] = [];
     // Looked up before the transaction, so it never waits for a second connection inside it.
     const closedTarget = sender === 'visitor' && this.closedReplyTarget ? await this.closedReplyTarget(channel.id, inbound) : null;
+    if (!closedTarget && this.store.intakeKnown && (inbound.kind === 'text' || inbound.kind === 'image')) {
+      // The common case, a known visitor with an open conversation, in one statement.
+      const fast = await this.store.intakeKnown({
+        channelId: channel.id,
+        externalId: inbound.visitor.externalId,
+        sender,
+        kind: inbound.kind,
+        content: masked.text,
+        originalContent: masked.original,
+        mediaUrl: inbound.media?.url ?? null,
+        channelMessageId: inbound.channelMessageId,
+      });
+      if (fast) {
+        await this.emit([{ name: 'message.created', conversation: fast.conversation, message: fast.message }]);
+        return { ...fast, duplicate: false, isNewConversation: false };
+      }
+    }
     const outcome = await this.store.inTransaction(async (tx) => {
       const visitor = await tx.upsertVisitor(channel.id, inbound.visitor);
       let conversation = await tx.findOpenConversation(visitor.id);
