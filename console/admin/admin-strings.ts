@@ -5,7 +5,12 @@ import { getLocale } from '../i18n/i18n.ts';
  * can be merged into the shared tables in one move; `at()` follows the console's current locale.
  */
 const zhCN = {
+  'nav.admin': '管理后台',
+  'nav.humanService': '人工客服设置',
   'nav.sessionSettings': '会话设置',
+  'nav.channels': '渠道管理',
+  'nav.knowledge': '知识库',
+  'nav.agents': '客服账号',
   'nav.quickReplies': '快捷回复语料',
   'nav.offline': '留言回复',
   'nav.records': '会话记录',
@@ -90,7 +95,12 @@ const zhCN = {
 export type AdminKey = keyof typeof zhCN;
 
 const en: Record<AdminKey, string> = {
+  'nav.admin': 'Admin',
+  'nav.humanService': 'Human service',
   'nav.sessionSettings': 'Session settings',
+  'nav.channels': 'Channels',
+  'nav.knowledge': 'Knowledge base',
+  'nav.agents': 'Agent accounts',
   'nav.quickReplies': 'Quick replies',
   'nav.offline': 'Offline messages',
   'nav.records': 'Session records',

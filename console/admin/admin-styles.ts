@@ -4,6 +4,7 @@ import { css } from 'lit';
 export const pageStyles = css`
   :host { display: block; overflow-y: auto; padding: 24px 32px; }
   h2 { margin: 0 0 16px; font-size: 18px; }
+  h3 { margin: 0 0 12px; font-size: 15px; }
   section { background: var(--kf-surface); border: 1px solid var(--kf-border); border-radius: var(--kf-radius); padding: 16px; margin-bottom: 16px; }
   .bar { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-bottom: 12px; }
   table { width: 100%; border-collapse: collapse; }

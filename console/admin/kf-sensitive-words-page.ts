@@ -13,7 +13,7 @@ interface WordSettings {
   count: number;
 }
 
-/** 会话设置 → 敏感词: the list editor with import, export, mask character and retention. */
+/** 敏感词 (shown inside 会话设置): the list editor with import, export, mask character and retention. */
 @customElement('kf-sensitive-words-page')
 export class KfSensitiveWordsPage extends KfElement {
   static override styles = [baseStyles, pageStyles];
@@ -64,8 +64,8 @@ export class KfSensitiveWordsPage extends KfElement {
 
   override render() {
     return html`
-      <h2>${at('nav.sessionSettings')} · ${at('words.title')}</h2>
       <section>
+        <h3>${at('words.title')}</h3>
         <p class="muted">${at('words.hint')} ${at('words.count', { n: this.count })}</p>
         <textarea rows="16" .value=${this.text} @input=${(e: Event) => (this.text = (e.target as HTMLTextAreaElement).value)}></textarea>
         <div class="bar">

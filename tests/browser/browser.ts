@@ -52,7 +52,7 @@ function buildIsStale(): boolean {
   const outputs = [path.join(root, 'dist/console/index.html'), path.join(root, 'dist/widget/widget.js')];
   if (!outputs.every((file) => fs.existsSync(file))) return true;
   const built = Math.min(...outputs.map((file) => fs.statSync(file).mtimeMs));
-  const sources = ['console/app', 'console/ui', 'console/i18n', 'console/widget', 'console/shared'].map((dir) => path.join(root, dir));
+  const sources = ['console/app', 'console/ui', 'console/i18n', 'console/widget', 'console/shared', 'console/admin'].map((dir) => path.join(root, dir));
   return Math.max(...sources.map(newestMtime), fs.statSync(path.join(root, 'vite.config.ts')).mtimeMs) > built;
 }
 

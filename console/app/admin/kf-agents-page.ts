@@ -4,10 +4,15 @@ import { t } from '../../i18n/i18n.ts';
 import type { Role, UserDto } from '../../shared/protocol.ts';
 import { KfElement } from '../../ui/kf-element.ts';
 import { baseStyles } from '../../ui/theme.ts';
+import { postJson } from '../data/api.ts';
 import { createAgent, listAgents } from '../data/agents.ts';
 import { describeError } from '../state/console-store.ts';
+import { StoreController } from '../state/store-context.ts';
 
-/** 客服账号 (admins): every agent with role, status and auto-accept limit, and a form to create one. */
+/**
+ * 客服账号 (admins): every agent with role, status and auto-accept limit, a form to create one, and per
+ * account: change the limit, disable / re-enable, reset the password (PATCH /api/agents/:id).
+ */
 @customElement('kf-agents-page')
 export class KfAgentsPage extends KfElement {
   static override styles = [
@@ -22,6 +27,10 @@ export class KfAgentsPage extends KfElement {
       form { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-end; padding: 16px; }
       label { display: flex; flex-direction: column; gap: 4px; font-size: 12px; color: var(--kf-text-2); }
       input[type='number'] { width: 110px; }
+      td input[type='number'] { width: 64px; }
+      td.actions { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
+      td.actions input[type='password'] { width: 160px; }
+      tr.off td:not(.actions) { color: var(--kf-text-3); }
       .message { padding: 0 16px 12px; }
       .message.error { color: var(--kf-danger); }
       .muted { color: var(--kf-text-3); }
@@ -32,6 +41,9 @@ export class KfAgentsPage extends KfElement {
   @state() private loading = true;
   @state() private busy = false;
   @state() private message: { kind: 'error' | 'info'; text: string } | null = null;
+  /** The account whose new password is being typed. */
+  @state() private resetting: string | null = null;
+  #store = new StoreController(this);
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -73,6 +85,44 @@ export class KfAgentsPage extends KfElement {
     }
   }
 
+  async #update(agent: UserDto, patch: { autoAcceptLimit?: number; disabled?: boolean; password?: string }, done: string): Promise<void> {
+    this.message = null;
+    try {
+      await postJson(`/api/agents/${agent.id}`, patch, 'PATCH');
+      this.message = { kind: 'info', text: done };
+      this.resetting = null;
+      await this.#load();
+    } catch (error) {
+      this.message = { kind: 'error', text: describeError(error) };
+    }
+  }
+
+  #resetPassword(event: SubmitEvent, agent: UserDto): void {
+    event.preventDefault();
+    const password = String(new FormData(event.target as HTMLFormElement).get('password'));
+    void this.#update(agent, { password }, t('agents.passwordReset', { name: agent.name }));
+  }
+
+  #renderActions(agent: UserDto) {
+    if (this.resetting === agent.id) {
+      return html`<form class="reset" @submit=${(e: SubmitEvent) => this.#resetPassword(e, agent)} style="padding:0;gap:6px">
+        <input name="password" type="password" required minlength="8" autocomplete="new-password" placeholder=${t('agents.newPassword')} aria-label=${t('agents.newPassword')} />
+        <button class="primary" type="submit">${t('agents.confirm')}</button>
+        <button type="button" @click=${() => (this.resetting = null)}>${t('agents.cancel')}</button>
+      </form>`;
+    }
+    // The server refuses disabling oneself; do not offer it.
+    const self = agent.id === this.#store.store?.user?.id;
+    return html`
+      ${self
+        ? nothing
+        : html`<button @click=${() => this.#update(agent, { disabled: !agent.disabled }, t('agents.updated', { name: agent.name }))}>
+            ${t(agent.disabled ? 'agents.enable' : 'agents.disable')}
+          </button>`}
+      <button @click=${() => (this.resetting = agent.id)}>${t('agents.resetPassword')}</button>
+    `;
+  }
+
   override render() {
     return html`
       <h2>${t('agents.title')}</h2>
@@ -97,17 +147,22 @@ export class KfAgentsPage extends KfElement {
           <thead>
             <tr>
               <th>${t('agents.name')}</th><th>${t('agents.email')}</th><th>${t('agents.role')}</th>
-              <th>${t('agents.status')}</th><th>${t('agents.limit')}</th>
+              <th>${t('agents.status')}</th><th>${t('agents.limit')}</th><th>${t('agents.actions')}</th>
             </tr>
           </thead>
           <tbody>
             ${this.agents.map(
-              (agent) => html`<tr>
+              (agent) => html`<tr class=${agent.disabled ? 'off' : ''} data-agent=${agent.email}>
                 <td>${agent.name}</td>
                 <td>${agent.email}</td>
                 <td>${t(`role.${agent.role}`)}</td>
                 <td>${agent.disabled ? html`<span class="muted">${t('agents.disabled')}</span>` : t(`status.${agent.status}`)}</td>
-                <td>${agent.activeCount ?? 0} / ${agent.autoAcceptLimit}</td>
+                <td>
+                  ${agent.activeCount ?? 0} /
+                  <input type="number" min="0" max="200" aria-label=${t('agents.limit')} .value=${String(agent.autoAcceptLimit)}
+                    @change=${(e: Event) => this.#update(agent, { autoAcceptLimit: Number((e.target as HTMLInputElement).value) }, t('agents.updated', { name: agent.name }))} />
+                </td>
+                <td class="actions">${this.#renderActions(agent)}</td>
               </tr>`,
             )}
           </tbody>

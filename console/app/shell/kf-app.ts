@@ -1,6 +1,8 @@
 import { ContextProvider } from '@lit/context';
 import { css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { html as staticHtml, unsafeStatic } from 'lit/static-html.js';
+import { adminPagesFor, type AdminPage } from '../../admin/admin-pages.ts';
 import { getLocale, setLocale, t } from '../../i18n/i18n.ts';
 import type { UserDto } from '../../shared/protocol.ts';
 import { KfElement } from '../../ui/kf-element.ts';
@@ -8,8 +10,9 @@ import { baseStyles, themeTokens } from '../../ui/theme.ts';
 import { fetchMe } from '../data/auth.ts';
 import { ConsoleStore, describeError } from '../state/console-store.ts';
 import { storeContext } from '../state/store-context.ts';
-import { pathOf, routeOf, type Route } from './routes.ts';
+import { pageFor, routeOf } from './routes.ts';
 import './kf-header.ts';
+import './kf-side-nav.ts';
 import './kf-login.ts';
 import '../workbench/kf-workbench.ts';
 
@@ -23,6 +26,7 @@ export class KfApp extends KfElement {
       :host { display: flex; flex-direction: column; height: 100vh; min-width: 1024px; background: var(--kf-bg); }
       main { flex: 1; min-height: 0; display: flex; }
       main > * { flex: 1; min-width: 0; }
+      main > kf-side-nav { flex: none; width: 180px; }
       .center { margin: auto; color: var(--kf-text-3); }
       .notice {
         position: fixed; top: 64px; left: 50%; transform: translateX(-50%); z-index: 20;
@@ -35,7 +39,8 @@ export class KfApp extends KfElement {
 
   readonly store = new ConsoleStore();
   @state() private checking = true;
-  @state() private route: Route = routeOf(location.pathname);
+  /** The current page's path (see routes.ts). */
+  @state() private route = routeOf(location.pathname);
   #onChange = () => this.requestUpdate();
   #onPopState = () => (this.route = routeOf(location.pathname));
 
@@ -75,14 +80,20 @@ export class KfApp extends KfElement {
   }
 
   protected override willUpdate(): void {
-    // The admin page is rarely opened: keep it out of the initial bundle.
-    if (this.route === 'agents' && this.store.user?.role === 'admin') void import('../admin/kf-agents-page.ts');
+    // Admin pages are opened now and then: each is its own chunk, fetched on first visit.
+    const page = this.store.user ? pageFor(this.route, this.store.user.role) : undefined;
+    if (page && !customElements.get(page.tag)) {
+      page.load().then(
+        () => this.requestUpdate(),
+        (error: unknown) => this.store.showNotice({ kind: 'error', text: describeError(error) }),
+      );
+    }
   }
 
-  #navigate(route: Route): void {
-    if (route === this.route) return;
-    history.pushState(null, '', pathOf(route));
-    this.route = route;
+  #navigate(path: string): void {
+    if (path === this.route) return;
+    history.pushState(null, '', path);
+    this.route = path;
   }
 
   #toggleLocale(): void {
@@ -102,7 +113,7 @@ export class KfApp extends KfElement {
           ? html`
               <kf-header
                 .route=${this.route}
-                @kf-navigate=${(e: CustomEvent<Route>) => this.#navigate(e.detail)}
+                @kf-navigate=${(e: CustomEvent<string>) => this.#navigate(e.detail)}
                 @kf-toggle-locale=${() => this.#toggleLocale()}
               ></kf-header>
               <main>${this.#renderPage(user)}</main>
@@ -116,10 +127,24 @@ export class KfApp extends KfElement {
   }
 
   #renderPage(user: UserDto) {
-    if (this.route === 'agents' && user.role === 'admin') {
-      return html`<kf-agents-page></kf-agents-page>`;
-    }
-    return html`<kf-workbench></kf-workbench>`;
+    const page = pageFor(this.route, user.role);
+    if (!page) return html`<kf-workbench></kf-workbench>`;
+    // Agents reach their two pages from the header; admins get the full menu at the side.
+    return html`
+      ${user.role === 'admin' ? html`<kf-side-nav
+        .pages=${adminPagesFor(user.role)}
+        .current=${page.path}
+        @kf-navigate=${(e: CustomEvent<string>) => this.#navigate(e.detail)}
+      ></kf-side-nav>` : nothing}
+      ${customElements.get(page.tag) ? this.#renderAdminPage(page, user) : html`<div class="center">${t('list.loading')}</div>`}
+    `;
+  }
+
+  #renderAdminPage(page: AdminPage, user: UserDto) {
+    // 快捷回复语料: admins edit the public library, agents their personal one.
+    if (page.tag === 'kf-quick-replies-page') return html`<kf-quick-replies-page .admin=${user.role === 'admin'}></kf-quick-replies-page>`;
+    const tag = unsafeStatic(page.tag);
+    return staticHtml`<${tag}></${tag}>`;
   }
 }
 

@@ -6,7 +6,9 @@ import { KfElement } from '../../ui/kf-element.ts';
 import { baseStyles } from '../../ui/theme.ts';
 import { logout } from '../data/auth.ts';
 import { StoreController } from '../state/store-context.ts';
-import type { Route } from './routes.ts';
+import { adminPages, adminPagesFor } from '../../admin/admin-pages.ts';
+import { at } from '../../admin/admin-strings.ts';
+import { workbenchPath } from './routes.ts';
 
 /** Top bar: navigation, connection state, 在线 / 停止接入, load against the auto-accept limit, language, sign-out. */
 @customElement('kf-header')
@@ -32,16 +34,21 @@ export class KfHeader extends KfElement {
     `,
   ];
 
-  @property({ attribute: false }) route: Route = 'workbench';
+  /** The current page's path. */
+  @property({ attribute: false }) route = workbenchPath;
   #store = new StoreController(this);
 
-  #navigate(route: Route): void {
+  #navigate(route: string): void {
     this.dispatchEvent(new CustomEvent('kf-navigate', { detail: route }));
   }
 
   async #logout(): Promise<void> {
     await logout().catch(() => undefined);
     this.#store.store?.stop();
+  }
+
+  #navButton(path: string, label: string, current: boolean) {
+    return html`<button aria-current=${current ? 'page' : 'false'} @click=${() => this.#navigate(path)}>${label}</button>`;
   }
 
   override render() {
@@ -52,14 +59,10 @@ export class KfHeader extends KfElement {
     return html`
       <span class="brand">Kefu</span>
       <nav>
-        <button aria-current=${this.route === 'workbench' ? 'page' : 'false'} @click=${() => this.#navigate('workbench')}>
-          ${t('header.workbench')}
-        </button>
+        ${this.#navButton(workbenchPath, t('header.workbench'), this.route === workbenchPath)}
         ${user.role === 'admin'
-          ? html`<button aria-current=${this.route === 'agents' ? 'page' : 'false'} @click=${() => this.#navigate('agents')}>
-              ${t('header.agents')}
-            </button>`
-          : nothing}
+          ? this.#navButton(adminPages[0]!.path, at('nav.admin'), this.route !== workbenchPath)
+          : adminPagesFor('agent').map((page) => this.#navButton(page.path, page.title(), this.route === page.path))}
       </nav>
       <span class="spacer"></span>
       ${store.connection === 'open'
