@@ -1,6 +1,7 @@
 import type { Bot } from '../core/routing/bot-port.ts';
 import { createKnowledgeBot } from '../core/knowledge/knowledge-bot.ts';
 import { KnowledgeService } from '../core/knowledge/knowledge-service.ts';
+import { isLlmUsable, LLM_SETTINGS_KEY, LlmAnswerer, parseLlmSettings, type LlmSettings } from '../core/knowledge/llm-answerer.ts';
 import { learnFromAgentReply, suggestAnswers } from '../core/knowledge/smart-assist.ts';
 import { SettingsService } from '../core/settings/settings-service.ts';
 import { knowledgeRoutes } from '../console/server/routes/knowledge-routes.ts';
@@ -9,7 +10,26 @@ import { PrismaKnowledgeStore } from '../infra/knowledge-store.ts';
 import { PrismaSettingsStore } from '../infra/settings-store.ts';
 import type { Feature, FeatureContext } from './features.ts';
 
-const services = new WeakMap<AppContext, { service: KnowledgeService; store: PrismaKnowledgeStore }>();
+const services = new WeakMap<AppContext, { service: KnowledgeService; store: PrismaKnowledgeStore; llm: () => Promise<LlmSettings> }>();
+
+/** How long the LLM settings are reused before the next read; a change applies within this time. */
+const LLM_SETTINGS_TTL_MS = 30_000;
+
+/** Reads settings key 'knowledge.llm' (with defaults: off), cached briefly. */
+function llmSettingsReader(app: AppContext): { read: () => Promise<LlmSettings>; invalidate: () => void } {
+  let cached: { value: LlmSettings; at: number } | undefined;
+  return {
+    async read() {
+      if (cached && Date.now() - cached.at < LLM_SETTINGS_TTL_MS) return cached.value;
+      const row = await app.prisma.setting.findUnique({ where: { key: LLM_SETTINGS_KEY } });
+      cached = { value: parseLlmSettings(row?.value), at: Date.now() };
+      return cached.value;
+    },
+    invalidate() {
+      cached = undefined;
+    },
+  };
+}
 
 /**
  * 知识库 as a Feature: the in-memory index kept current in every process, the admin and agent
@@ -28,9 +48,11 @@ export const knowledgeFeature: Feature = {
       onError: (error) => app.logger.warn({ err: error }, 'knowledge index reload failed; the item stays as it was until its next change'),
     });
     await service.start();
-    services.set(app, { service, store });
+    const llmSettings = llmSettingsReader(app);
+    services.set(app, { service, store, llm: llmSettings.read });
     const unsubscribe = app.bus.subscribe((event) => {
       if (event.name === 'notice' && event.kind === 'settings.updated' && event.payload.key === 'bot') settings.invalidate('bot');
+      if (event.name === 'notice' && event.kind === 'settings.updated' && event.payload.key === LLM_SETTINGS_KEY) llmSettings.invalidate();
     });
 
     // Local events only: exactly one process (the one that stored the message) reacts.
@@ -71,12 +93,28 @@ export const knowledgeFeature: Feature = {
  */
 export function knowledgeBot(ctx: FeatureContext): Bot {
   const resolved = () => services.get(ctx.app);
+  // One answerer per settings value, so its embedding cache lives as long as the settings do.
+  let memo: { settings: LlmSettings; answerer: LlmAnswerer } | undefined;
   return {
     async answer(text, botContext) {
       const installed = resolved();
       if (!installed) return { kind: 'fallback', text: '' };
-      const { service, store } = installed;
+      const { service, store, llm } = installed;
+      const settings = await llm();
+      if (memo?.settings !== settings) memo = undefined;
+      const answerer = !isLlmUsable(settings)
+        ? undefined
+        : (memo ??= {
+            settings,
+            answerer: new LlmAnswerer({
+            settings,
+            search: (query, limit) => service.search(query, limit),
+            fallback: { answer: (query, answerCtx) => service.answer(query, answerCtx.channelId) },
+            onError: (error) => ctx.app.logger.warn({ err: error }, 'llm answerer failed; answered from the knowledge base'),
+          }),
+          }).answerer;
       const bot = createKnowledgeBot(service, {
+        answerer,
         lastSuggestions: (conversationId) => store.lastSuggestions(conversationId),
         recordReply: (conversationId, data) =>
           store.recordBotReply(conversationId, data).catch((error) => ctx.app.logger.warn({ err: error, conversationId }, 'bot reply statistics not recorded')),

@@ -5,7 +5,9 @@ import type { Feature } from '../app/features.ts';
 import type { ConversationService } from '../core/conversation/conversation-service.ts';
 import type { ConversationStore } from '../core/conversation/store.ts';
 import { channelRoutes } from '../console/server/routes/channel-routes.ts';
+import { isSettingsKey, SettingsService } from '../core/settings/settings-service.ts';
 import { RedisTokenCache } from '../infra/redis-token-cache.ts';
+import { PrismaSettingsStore } from '../infra/settings-store.ts';
 import { countSentSinceVisitor, createDeliverHandler, type ChannelRateLimiter } from '../workers/deliver-message.ts';
 import { deliverJobName } from '../workers/channel-jobs.ts';
 import { createWecomCloseHandler, createWecomSyncHandler } from '../workers/wecom-sync.ts';
@@ -54,7 +56,20 @@ export const channelsFeature: Feature = {
     const limiter = channelRateLimiter(redis, prefix);
     const deliver = createDeliverHandler({ prisma: app.prisma, secret: app.secret, store, conversations: app.conversations, connectors, limiter });
     for (const type of ['wecom', 'wechat_mp', 'wechaty'] as const) jobs.register(deliverJobName(type), deliver, 8);
-    const syncDeps = { prisma: app.prisma, secret: app.secret, conversations: app.conversations, store, connector: wecom, lock, logger: app.logger };
+    const settings = new SettingsService(new PrismaSettingsStore(app.prisma));
+    const unsubscribe = app.bus.subscribe((event) => {
+      if (event.name === 'notice' && event.kind === 'settings.updated' && isSettingsKey(String(event.payload.key))) settings.invalidate();
+    });
+    const syncDeps = {
+      prisma: app.prisma,
+      secret: app.secret,
+      conversations: app.conversations,
+      store,
+      connector: wecom,
+      lock,
+      logger: app.logger,
+      satisfaction: () => settings.get('satisfaction'),
+    };
     jobs.register('wecom-sync', createWecomSyncHandler(syncDeps), 4);
     jobs.register('wecom-close', createWecomCloseHandler(syncDeps), 2);
 
@@ -67,6 +82,7 @@ export const channelsFeature: Feature = {
     if (role !== 'api') await runner.start();
     return {
       async close() {
+        unsubscribe();
         await runner.close();
         redis?.disconnect();
       },

@@ -86,6 +86,12 @@ export interface ChannelCapabilities {
   offlineMessageForm: boolean;
   /** Outbound messages reach the visitor through Kefu's realtime socket: no delivery job is needed. */
   deliversOverRealtime?: boolean;
+  /**
+   * The channel itself sends the satisfaction invitation as part of ending its session (WeCom: a
+   * msgmenu with the session-end code, since plain sends are refused once the session has ended), so
+   * routing must not send its own prompt.
+   */
+  invitesRatingOnSessionEnd?: boolean;
 }
 
 /** A channel row as connectors see it: credentials already decrypted. */

@@ -4,7 +4,11 @@ import type { ChannelConfig, InboundMessage } from '../connectors/connector.ts';
 import { withLock, type ChannelLock } from '../connectors/channel-lock.ts';
 import { normalizeKfMessages } from '../connectors/wecom/normalize.ts';
 import { readWecomCredentials } from '../connectors/wecom/credentials.ts';
-import { toKfMsgId, type WecomConnector } from '../connectors/wecom/wecom-connector.ts';
+import type { KfEventMessageBody } from '../connectors/wecom/api-client.ts';
+import { toKfMsgId, wecomCapabilities, type WecomConnector } from '../connectors/wecom/wecom-connector.ts';
+import type { ConversationRecord } from '../core/conversation/records.ts';
+import { ratingMenuItemId } from '../core/routing/satisfaction-service.ts';
+import type { Settings } from '../core/settings/settings-schema.ts';
 import type { ConversationService } from '../core/conversation/conversation-service.ts';
 import type { ConversationStore } from '../core/conversation/store.ts';
 import { isAppError } from '../core/errors.ts';
@@ -21,6 +25,8 @@ export interface WecomSyncDeps {
   connector: WecomConnector;
   lock: ChannelLock;
   logger: Logger;
+  /** The current 满意度评价 settings (the close handler sends the rating menu when they are on). */
+  satisfaction: () => Promise<Settings['satisfaction']>;
 }
 
 /** Pages pulled per job at most; a longer backlog continues in the next notice's job. */
@@ -117,8 +123,31 @@ async function sendGreeting(deps: WecomSyncDeps, channel: ChannelConfig, convers
 export const wecomEndMessage = '本次会话已结束，感谢您的咨询。';
 
 /**
+ * What the session-end code carries: the satisfaction menu (items 1–5 with the configured labels, click
+ * ids from `ratingMenuItemId`) when the conversation reached a human, satisfaction is on and the visitor
+ * wrote within the reply window (the same rule as the routing invitation); otherwise the end message.
+ */
+export function buildWecomEndBody(
+  conversation: Pick<ConversationRecord, 'reachedHuman' | 'lastVisitorMessageAt'>,
+  satisfaction: Settings['satisfaction'],
+  now: Date,
+): KfEventMessageBody {
+  const windowHours = wecomCapabilities.replyWindowHours;
+  const lastVisitor = conversation.lastVisitorMessageAt ? new Date(conversation.lastVisitorMessageAt).getTime() : null;
+  const inWindow = windowHours === null || (lastVisitor !== null && now.getTime() - lastVisitor <= windowHours * 3_600_000);
+  if (!satisfaction.enabled || !conversation.reachedHuman || !inWindow) return { msgtype: 'text', text: { content: wecomEndMessage } };
+  return {
+    msgtype: 'msgmenu',
+    msgmenu: {
+      head_content: `${wecomEndMessage}\n${satisfaction.prompt}`,
+      list: satisfaction.labels.map((label, i) => ({ type: 'click' as const, click: { id: ratingMenuItemId(i + 1), content: label } })),
+    },
+  };
+}
+
+/**
  * The `wecom-close` handler: after Kefu closed a conversation, ends the WeCom session
- * (service_state → 4) and sends the end message with the returned msg_code.
+ * (service_state → 4) and sends, with the returned msg_code, the satisfaction menu or the end message.
  */
 export function createWecomCloseHandler(deps: WecomSyncDeps) {
   return async (payload: Record<string, unknown>): Promise<string> => {
@@ -138,8 +167,18 @@ export function createWecomCloseHandler(deps: WecomSyncDeps) {
     const state = await client.getServiceState({ openKfId, externalUserId });
     if (state.serviceState === 4) return 'already-ended';
     const { msgCode } = await client.transServiceState({ openKfId, externalUserId, serviceState: 4 });
-    if (msgCode) {
-      await client.sendMessageOnEvent({ code: msgCode, msgid: toKfMsgId(`end-${conversationId}`), body: { msgtype: 'text', text: { content: wecomEndMessage } } });
+    if (!msgCode) return 'ended';
+    const body = buildWecomEndBody(conversation, await deps.satisfaction(), new Date());
+    try {
+      await client.sendMessageOnEvent({ code: msgCode, msgid: toKfMsgId(`end-${conversationId}`), body });
+    } catch (error) {
+      // The code is single use and the session has ended: a retry could not send it either.
+      const reason = error instanceof Error ? error.message : String(error);
+      await deps.conversations.recordSystemEvent(conversation, 'session_end_message_failed', '结束语发送失败', { reason });
+      return 'ended';
+    }
+    if (body.msgtype === 'msgmenu') {
+      await deps.conversations.recordSystemEvent(conversation, 'rating_requested', body.msgmenu.head_content ?? '', { via: 'msgmenu' });
     }
     return 'ended';
   };

@@ -22,6 +22,7 @@ export const wecomCapabilities: ChannelCapabilities = {
   supportsTyping: false,
   liveQueuePosition: false,
   offlineMessageForm: false,
+  invitesRatingOnSessionEnd: true,
 };
 
 export interface WecomConnectorOptions {

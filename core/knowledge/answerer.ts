@@ -18,7 +18,7 @@ export interface AnswerResult {
   suggestions: Candidate[];
   candidates: Candidate[];
   /** Which answerer produced the result; a generative answerer reports its own source. */
-  source: 'knowledge-base';
+  source: 'knowledge-base' | 'llm';
 }
 
 /** The port the bot and smart assist call; implementations must not throw for an unanswerable question. */

@@ -1,5 +1,6 @@
 import type { Bot, BotContext, BotReply } from '../routing/bot-port.ts';
 import { parseChoiceReply } from '../routing/keywords.ts';
+import type { Answerer } from './answerer.ts';
 import type { KnowledgeService } from './knowledge-service.ts';
 
 /** What the bot reads about the conversation besides the visitor's message. */
@@ -8,6 +9,8 @@ export interface KnowledgeBotDeps {
   lastSuggestions(conversationId: string): Promise<string[]>;
   /** Records the bot's decision (for the answer rate); must not throw for a lost write. */
   recordReply(conversationId: string, data: { kind: BotReply['kind']; itemId?: string; confidence?: number }): Promise<void>;
+  /** Answers questions instead of the plain knowledge base (e.g. the LLM answerer when enabled). */
+  answerer?: Answerer;
 }
 
 /** How the visitor is asked to pick a suggestion on channels that cannot show buttons. */
@@ -29,7 +32,7 @@ export function createKnowledgeBot(service: KnowledgeService, deps: KnowledgeBot
         await deps.recordReply(ctx.conversationId, { kind: 'answer', itemId: picked.id, confidence: 1 });
         return { kind: 'answer', text: picked.answer };
       }
-      const result = await service.answer(text, ctx.channelId);
+      const result = deps.answerer ? await deps.answerer.answer(text, { channelId: ctx.channelId }) : await service.answer(text, ctx.channelId);
       const best = result.candidates[0];
       if (result.action === 'answer' && result.answer) {
         await deps.recordReply(ctx.conversationId, { kind: 'answer', itemId: result.itemId, confidence: best?.confidence });

@@ -5,6 +5,24 @@ import { parseRatingReply } from './keywords.ts';
 import { minutesToMs, type RoutingDeps } from './routing-deps.ts';
 import { routingJobs, timerJobId } from './routing-jobs.ts';
 
+/** The click id of the rating menu item for a score (WeCom msgmenu), read back by `conversationForReply`. */
+export function ratingMenuItemId(score: number): string {
+  return `rating-${score}`;
+}
+
+/**
+ * A visitor reply read as a rating: a menu click on a rating item, 1–5 typed as text, or one of the
+ * configured labels (a menu click's text is the label). Null when it is not a rating.
+ */
+export function readRatingReply(text: string, labels: readonly string[], menuId?: string): number | null {
+  const fromMenu = menuId ? /^rating-([1-5])$/.exec(menuId) : null;
+  if (fromMenu) return Number(fromMenu[1]);
+  const parsed = parseRatingReply(text);
+  if (parsed !== null) return parsed;
+  const index = labels.indexOf(text.trim());
+  return index >= 0 && index < 5 ? index + 1 : null;
+}
+
 export interface RatingSubmission {
   score: number;
   tags?: string[];
@@ -33,6 +51,13 @@ export class SatisfactionService {
       state: { ...conversation.state, ratingRequestedAt: clock.now().toISOString(), ratingExpiresAt: expiresAt.toISOString() },
     });
     if (!updated) return;
+    await scheduler.enqueue(
+      routingJobs.ratingExpire,
+      { conversationId: conversation.id },
+      { jobId: timerJobId(routingJobs.ratingExpire, conversation.id), delayMs: windowMs, replace: true },
+    );
+    // The channel asks for the rating itself when it ends its session (e.g. a WeCom menu).
+    if (this.deps.capabilitiesOf(conversation.channelType)?.invitesRatingOnSessionEnd) return;
     const menu = satisfaction.labels.map((label, i) => `${i + 1} ${label}`).join('\n');
     await conversations.sendAutomatic(conversation.id, 'system', {
       text: `${satisfaction.prompt}\n${menu}`,
@@ -44,20 +69,19 @@ export class SatisfactionService {
         expiresAt: expiresAt.toISOString(),
       },
     });
-    await scheduler.enqueue(
-      routingJobs.ratingExpire,
-      { conversationId: conversation.id },
-      { jobId: timerJobId(routingJobs.ratingExpire, conversation.id), delayMs: windowMs, replace: true },
-    );
   }
 
   /**
    * The conversation a rating reply belongs to: the visitor's closed conversation with an open,
-   * unanswered invitation, when the text reads as 1–5. Used before a new conversation would open.
+   * unanswered invitation, when the reply reads as a rating (see `readRatingReply`). Used before a new
+   * conversation would open.
    */
   async conversationForReply(channelId: string, inbound: InboundMessage): Promise<ConversationRecord | null> {
-    if (inbound.kind !== 'text' || !inbound.text || parseRatingReply(inbound.text) === null) return null;
-    const { routing, clock, conversations } = this.deps;
+    if (inbound.kind !== 'text' || !inbound.text) return null;
+    const { routing, clock, conversations, settings } = this.deps;
+    const menuId = inbound.event?.name === 'menu_click' ? inbound.event.data?.menu_id : undefined;
+    const labels = (await settings.get('satisfaction')).labels;
+    if (readRatingReply(inbound.text, labels, typeof menuId === 'string' ? menuId : undefined) === null) return null;
     const id = await routing.findOpenRatingInvitation({ channelId, externalId: inbound.visitor.externalId }, clock.now());
     if (!id || (await routing.hasRating(id))) return null;
     return conversations.requireConversation(id);
@@ -65,8 +89,9 @@ export class SatisfactionService {
 
   /** A visitor message filed in a closed conversation: taken as the rating when it reads as one. */
   async takeReply(conversation: ConversationRecord, text: string, actor: Actor): Promise<void> {
-    const score = parseRatingReply(text);
-    if (score === null || !this.invitationOpen(conversation)) return;
+    if (!this.invitationOpen(conversation)) return;
+    const score = readRatingReply(text, (await this.deps.settings.get('satisfaction')).labels);
+    if (score === null) return;
     try {
       await this.rate(conversation, { score }, actor);
     } catch (error) {

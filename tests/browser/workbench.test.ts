@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Client, createUser, startTestKefu, stopAndDrop, type TestKefu } from '../support/harness.ts';
-import { ensureBuilt, launchBrowser, newContext, signIn, skipBrowser } from './browser.ts';
+import { ensureBuilt, launchBrowser, newContext, PNG_BYTES, signIn, skipBrowser } from './browser.ts';
 
 /**
  * The agent workbench in Chromium: tabs per role, 转接 between two agents, quick replies, 在线 /
@@ -255,6 +255,59 @@ describe.skipIf(skipBrowser)('agent workbench', () => {
     await zhang.locator('kf-transfer-dialog dialog').waitFor();
     await zhang.keyboard.press('Escape');
     await zhang.locator('kf-transfer-dialog').waitFor({ state: 'detached' });
+    await zhang.context().close();
+  }, 90_000);
+
+  it('shows why a send failed and stores the retry once, under the same client message id', async () => {
+    const zhang = await consoleFor('zhang@example.com');
+    await setStatus(zhang, '在线');
+    const { conversationId, name } = await visitorSays('能帮我查下订单吗？');
+    await serve(zhang, name);
+    await setStatus(zhang, '停止接入');
+
+    // The first send never reaches the server (a dropped connection); later ones go through.
+    const posted: string[] = [];
+    await zhang.route('**/api/conversations/*/messages', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      posted.push(route.request().postDataJSON().clientMessageId);
+      if (posted.length === 1) return route.abort('connectionreset');
+      return route.continue();
+    });
+    await composer(zhang).fill('正在为您查询');
+    await composer(zhang).press('Enter');
+    const failed = bubble(zhang, '正在为您查询').locator('.state.failed');
+    await failed.waitFor();
+    expect(await failed.textContent()).toContain('发送失败: 网络错误');
+
+    await failed.locator('button', { hasText: '重试' }).click();
+    await bubble(zhang, '正在为您查询').locator('.state', { hasText: /已发送|已送达/ }).waitFor();
+    expect(posted).toHaveLength(2);
+    expect(posted[1]).toBe(posted[0]);
+    expect(await bubble(zhang, '正在为您查询').count()).toBe(1);
+    const stored = (await admin.get(`/api/conversations/${conversationId}/messages?limit=50`)).body.items as { text: string | null }[];
+    expect(stored.filter((m) => m.text === '正在为您查询')).toHaveLength(1);
+    await zhang.context().close();
+  }, 90_000);
+
+  it('uploads and sends an image pasted into the composer', async () => {
+    const zhang = await consoleFor('zhang@example.com');
+    await setStatus(zhang, '在线');
+    const { visitor, name } = await visitorSays('商品有破损，我截个图');
+    await serve(zhang, name);
+    await setStatus(zhang, '停止接入');
+
+    await composer(zhang).evaluate((area, bytes) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], 'screenshot.png', { type: 'image/png' }));
+      area.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true, composed: true }));
+    }, [...PNG_BYTES]);
+    const image = zhang.locator('kf-message-list kf-message-bubble[side=right] img');
+    await image.waitFor();
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(4);
+    expect(await composer(zhang).inputValue()).toBe('');
+    await expect
+      .poll(async () => (await visitor.get('/api/widget/messages?after=0')).body.items.filter((m: { kind: string; sender: string }) => m.kind === 'image' && m.sender === 'agent').length)
+      .toBe(1);
     await zhang.context().close();
   }, 90_000);
 

@@ -174,6 +174,15 @@ describe('web channel end to end', () => {
     expect((await agent.get('/api/auth/me')).status).toBe(401);
   });
 
+  it('lets an admin add a web channel and get its embed code', async () => {
+    const created = await admin.post('/api/channels', { type: 'web', name: '帮助中心' });
+    expect(created.status).toBe(201);
+    expect(created.body.embedCode).toContain(`data-channel="${created.body.channel.id}"`);
+    const visitor = new Client(kefu.url);
+    const session = await visitor.post('/api/widget/session', { channelId: created.body.channel.id });
+    expect(session.status).toBe(200);
+  });
+
   it('serves health and an OpenAPI document listing every route', async () => {
     const health = await fetch(kefu.url + '/healthz');
     expect(health.status).toBe(200);

@@ -89,19 +89,30 @@ describe('WeCom 微信客服 channel end to end', () => {
     expect(forged.status).toBe(401);
   });
 
-  it('greets on enter_session, brings the visitor to an agent, delivers replies and refuses beyond the 5-message budget', async () => {
+  it('runs the whole flow: greeting, bot answer, 转人工, agent replies up to the 5-message limit, close with the rating menu, rating', async () => {
+    const knowledge = await admin.post('/api/knowledge', { question: '快递多久能到', phrasings: ['物流一般几天送达'], answer: '一般下单后两到三天送达。', category: '物流' });
+    expect(knowledge.status).toBe(201);
+    await kefu.app.prisma.channel.update({ where: { id: channelId }, data: { settings: { greeting: '您好，欢迎咨询', botEnabled: true, transferAfterMisses: 5 } } });
+    const labels = ['很差', '较差', '还行', '不错', '超赞'];
+    expect((await admin.request('PUT', '/api/settings/satisfaction', { enabled: true, prompt: '请为本次服务打分：', labels })).status).toBe(200);
+
     const entered = peer.enterSession('wm_visitor_1', 'shop');
     expect((await peer.deliverCallback(callbackUrl, entered.syncToken)).status).toBe(200);
     const greeting = await eventually(() => peer.sent.find((sent) => sent.endpoint === 'send_msg_on_event'));
     expect(greeting.body).toMatchObject({ code: entered.welcomeCode, msgtype: 'text', text: { content: '您好，欢迎咨询' } });
 
-    const visitor = peer.pushVisitorText('wm_visitor_1', '你好，我的订单还没到');
-    await peer.deliverCallback(callbackUrl, visitor.syncToken);
-    const [stored] = await eventually(async () => {
-      const rows = await storedTexts('你好，我的订单还没到');
-      return rows.length ? rows : undefined;
-    });
-    const conversationId = stored!.conversationId;
+    // The bot answers from the knowledge base through kf/send_msg.
+    const question = peer.pushVisitorText('wm_visitor_1', '快递多久能到');
+    await peer.deliverCallback(callbackUrl, question.syncToken);
+    await eventually(() => peer.sent.find((sent) => sent.endpoint === 'send_msg' && (sent.body.text as { content?: string })?.content === '一般下单后两到三天送达。'));
+    const [asked] = await storedTexts('快递多久能到');
+    const conversationId = asked!.conversationId;
+    expect((await kefu.app.prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } })).status).toBe('bot');
+
+    // 转人工: the conversation is handed off and reaches an agent.
+    const handoff = peer.pushVisitorText('wm_visitor_1', '转人工');
+    await peer.deliverCallback(callbackUrl, handoff.syncToken);
+    await eventually(async () => (await kefu.app.prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } })).status !== 'bot');
     const agent = await replierFor(conversationId);
     const socket = await openSocket(wsUrl(kefu.url, '/ws/agent'), { cookie: agent.cookie });
 
@@ -140,10 +151,33 @@ describe('WeCom 微信客服 channel end to end', () => {
     const mirrored = await socket.waitFor((f) => f.type === 'message' && f.message.text === '我是企业微信里的同事');
     expect(mirrored.message.sender).toBe('agent');
 
+    // Closing ends the WeCom session and sends the rating menu with the session-end code, once.
     const closed = await agent.post(`/api/conversations/${conversationId}/close`);
     expect(closed.status).toBe(200);
     await eventually(() => peer.session('wm_visitor_1').state === 4);
-    await eventually(() => peer.sent.find((sent) => sent.endpoint === 'send_msg_on_event' && sent.body.code !== entered.welcomeCode));
+    const menu = await eventually(() => peer.sent.find((sent) => sent.endpoint === 'send_msg_on_event' && sent.body.code !== entered.welcomeCode));
+    expect(menu.body.msgtype).toBe('msgmenu');
+    const items = (menu.body.msgmenu as { head_content: string; list: { type: string; click: { id: string; content: string } }[] });
+    expect(items.head_content).toContain('请为本次服务打分：');
+    expect(items.list.map((item) => item.click.content)).toEqual(labels);
+    expect(items.list.every((item) => item.type === 'click')).toBe(true);
+    await eventually(async () => {
+      const row = await kefu.app.prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+      return typeof (row.state as Record<string, unknown>).ratingExpiresAt === 'string';
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const sentAfterClose = peer.sent.filter((sent) => sent.endpoint === 'send_msg' && (sent.body.text as { content?: string })?.content?.includes('请为本次服务打分'));
+    expect(sentAfterClose).toEqual([]);
+
+    // The visitor clicks 不错 (item 4): the rating of the closed conversation, not a new conversation.
+    const click = peer.pushVisitorMessage('wm_visitor_1', { msgtype: 'text', text: { content: '不错', menu_id: items.list[3]!.click.id } });
+    await peer.deliverCallback(callbackUrl, click.syncToken);
+    const rating = await eventually(() => kefu.app.prisma.satisfactionRating.findFirst({ where: { conversationId } }));
+    expect(rating.score).toBe(4);
+    const conversations = await kefu.app.prisma.conversation.count({ where: { channelId, visitor: { externalId: 'wm_visitor_1' } } });
+    expect(conversations).toBe(1);
+    expect((await admin.request('PUT', '/api/settings/satisfaction', { enabled: false })).status).toBe(200);
+    await kefu.app.prisma.channel.update({ where: { id: channelId }, data: { settings: { greeting: '您好，欢迎咨询' } } });
     socket.close();
   });
 

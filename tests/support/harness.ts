@@ -20,6 +20,8 @@ export interface TestKefu extends Kefu {
   adminEmail: string;
   adminPassword: string;
   webChannelId: string;
+  /** Where this instance keeps its data: pass it as `reuse` to start another on the same data. */
+  reuse: { schema: string; prefix: string; dataDir: string };
   stop(): Promise<void>;
 }
 

@@ -15,7 +15,7 @@ import { parseInput } from '../validate.ts';
 const credentialsInput = z.record(z.string(), z.string().max(2000));
 
 const createSchema = z.object({
-  type: z.enum(configurableChannelTypes),
+  type: z.enum(['web', ...configurableChannelTypes]),
   name: z.string().trim().min(1).max(60),
   credentials: credentialsInput.default({}),
   settings: z.record(z.string(), z.unknown()).optional(),
@@ -46,9 +46,20 @@ export function channelRoutes(connectors: ConnectorRegistry, onChannelChanged: (
       };
     };
 
-    api.post('/api/channels', { summary: 'Add a WeCom, Official Account or Wechaty channel; returns the callback URL and token', access: 'admin', tag: 'channels' }, async (ctx) => {
+    api.post('/api/channels', { summary: 'Add a channel: web (returns the embed code), WeCom, Official Account or Wechaty (returns the callback URL and token)', access: 'admin', tag: 'channels' }, async (ctx) => {
       const admin = requireAdmin(ctx);
       const input = parseInput(createSchema, ctx.request.body);
+      if (input.type === 'web') {
+        const channel = await app.prisma.channel.create({ data: { type: 'web', name: input.name, settings: (input.settings ?? { title: input.name }) as never } });
+        await audit(app, admin, 'channel.create', 'channel', channel.id, { type: 'web', name: input.name });
+        await onChannelChanged();
+        ctx.status = 201;
+        return {
+          channel: { id: channel.id, type: channel.type, name: channel.name, enabled: channel.enabled },
+          embedCode: `<script src="${app.config.publicUrl}/widget.js" data-channel="${channel.id}" async></script>`,
+          h5Url: `${app.config.publicUrl}/h5?channel=${channel.id}`,
+        };
+      }
       const added = await addChannel(app.prisma, app.secret, { ...input, publicUrl: app.config.publicUrl });
       await audit(app, admin, 'channel.create', 'channel', added.channel.id, { type: input.type, name: input.name, fields: Object.keys(input.credentials) });
       await onChannelChanged();
