@@ -71,7 +71,8 @@ export function createHttpApp(app: AppContext, checks: HealthCheck[]): { koa: Ko
       // Cookie sessions: state-changing requests must come from our own pages (CSRF).
       if (ctx.state.user && !ctx.get('authorization') && !['GET', 'HEAD', 'OPTIONS'].includes(ctx.method)) {
         const origin = ctx.get('origin');
-        if (origin && origin !== ctx.origin && origin !== app.config.publicUrl) {
+        const own = `${ctx.protocol}://${ctx.host}`;
+        if (origin && origin !== own && origin !== app.config.publicUrl) {
           ctx.status = 403;
           ctx.body = { error: { code: 'csrf_failed', message: 'Cross-site request refused.' } };
           return;
