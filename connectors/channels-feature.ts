@@ -7,7 +7,9 @@ import type { ConversationStore } from '../core/conversation/store.ts';
 import { channelRoutes } from '../console/server/routes/channel-routes.ts';
 import { isSettingsKey, SettingsService } from '../core/settings/settings-service.ts';
 import { RedisTokenCache } from '../infra/redis-token-cache.ts';
+import { PrismaRoutingStore } from '../infra/routing-store.ts';
 import { PrismaSettingsStore } from '../infra/settings-store.ts';
+import { createQueueUpdateHandler, queueUpdatesJob } from '../workers/queue-updates.ts';
 import { countSentSinceVisitor, createDeliverHandler, type ChannelRateLimiter } from '../workers/deliver-message.ts';
 import { deliverJobName } from '../workers/channel-jobs.ts';
 import { createWecomCloseHandler, createWecomSyncHandler } from '../workers/wecom-sync.ts';
@@ -18,6 +20,9 @@ import { MemoryTokenCache } from './wechat-common/token-cache.ts';
 import { mpCallbackRoutes } from './wechat-mp/mp-intake.ts';
 import { WechatyRunner } from './wechaty/wechaty-runner.ts';
 import { wecomCallbackRoutes } from './wecom/wecom-intake.ts';
+
+/** How often queued WeChat-family visitors are checked for a position update (scaled by KEFU_TIMER_SCALE). */
+const queueWalkMs = 15_000;
 
 /** Sends per second per channel, shared across processes with Redis. */
 const channelSendsPerSecond = 20;
@@ -46,11 +51,11 @@ export const channelsFeature: Feature = {
       defaultPuppet: app.config.wechatyPuppet,
       defaultPuppetToken: app.config.wechatyPuppetToken,
     });
-    const { wecom } = addWechatConnectors(connectors, { config: app.config, tokenCache, botOf: (id) => runner.botOf(id) });
+    const { wecom, mp } = addWechatConnectors(connectors, { config: app.config, tokenCache, botOf: (id) => runner.botOf(id) });
 
     // Starts or stops a Wechaty bot right away when this process runs bots; others pick it up on their rescan.
     const onChannelChanged = role === 'api' ? undefined : () => runner.rescan();
-    app.extraRoutes.push(channelRoutes(connectors, onChannelChanged), wecomCallbackRoutes({ app, jobs }), mpCallbackRoutes({ app }));
+    app.extraRoutes.push(channelRoutes(connectors, onChannelChanged), wecomCallbackRoutes({ app, jobs }), mpCallbackRoutes({ app, images: { connector: mp, uploadDir: app.config.uploadDir } }));
     guardAgentSends(app.conversations, store, connectors, (id) => countSentSinceVisitor(app.prisma, id));
 
     const limiter = channelRateLimiter(redis, prefix);
@@ -69,9 +74,34 @@ export const channelsFeature: Feature = {
       lock,
       logger: app.logger,
       satisfaction: () => settings.get('satisfaction'),
+      uploadDir: app.config.uploadDir,
     };
     jobs.register('wecom-sync', createWecomSyncHandler(syncDeps), 4);
     jobs.register('wecom-close', createWecomCloseHandler(syncDeps), 2);
+
+    jobs.register(
+      queueUpdatesJob,
+      createQueueUpdateHandler({
+        prisma: app.prisma,
+        store,
+        conversations: app.conversations,
+        connectors,
+        routing: new PrismaRoutingStore(app.prisma),
+        queueSettings: () => settings.get('queue'),
+        timerScale: app.config.timerScale,
+      }),
+      1,
+    );
+    // Worker processes ask for a queue-update walk every period; the bucketed job id makes it one walk per period cluster-wide.
+    const walkMs = Math.max(250, Math.round(queueWalkMs * app.config.timerScale));
+    const walks =
+      role === 'api'
+        ? undefined
+        : setInterval(() => {
+            const bucket = Math.floor(Date.now() / walkMs);
+            void jobs.enqueue(queueUpdatesJob, {}, { jobId: `${queueUpdatesJob}-${bucket}`, attempts: 1 }).catch((error: unknown) => app.logger.warn({ error }, 'queue update walk not queued'));
+          }, walkMs);
+    walks?.unref();
 
     onEvent(async (event) => {
       if (event.name === 'conversation.closed' && event.conversation.channelType === 'wecom') {
@@ -82,6 +112,7 @@ export const channelsFeature: Feature = {
     if (role !== 'api') await runner.start();
     return {
       async close() {
+        if (walks) clearInterval(walks);
         unsubscribe();
         await runner.close();
         redis?.disconnect();

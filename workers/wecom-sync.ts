@@ -2,6 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import type { ChannelConfig, InboundMessage } from '../connectors/connector.ts';
 import { withLock, type ChannelLock } from '../connectors/channel-lock.ts';
+import { localizeInboundImage } from '../connectors/wechat-common/inbound-image.ts';
 import { normalizeKfMessages } from '../connectors/wecom/normalize.ts';
 import { readWecomCredentials } from '../connectors/wecom/credentials.ts';
 import type { KfEventMessageBody } from '../connectors/wecom/api-client.ts';
@@ -27,6 +28,8 @@ export interface WecomSyncDeps {
   logger: Logger;
   /** The current 满意度评价 settings (the close handler sends the rating menu when they are on). */
   satisfaction: () => Promise<Settings['satisfaction']>;
+  /** Where visitors' images are stored after media/get (config.uploadDir). */
+  uploadDir: string;
 }
 
 /** Pages pulled per job at most; a longer backlog continues in the next notice's job. */
@@ -82,7 +85,8 @@ export function createWecomSyncHandler(deps: WecomSyncDeps) {
   };
 }
 
-async function handleKfItem(deps: WecomSyncDeps, channel: ChannelConfig, inbound: InboundMessage): Promise<number> {
+async function handleKfItem(deps: WecomSyncDeps, channel: ChannelConfig, item: InboundMessage): Promise<number> {
+  const inbound = await downloadImage(deps, channel, item);
   const event = inbound.event;
   if (inbound.kind === 'event' && event?.name === 'msg_send_fail') {
     const failMsgId = typeof event.data?.fail_msgid === 'string' ? event.data.fail_msgid : undefined;
@@ -97,6 +101,15 @@ async function handleKfItem(deps: WecomSyncDeps, channel: ChannelConfig, inbound
     await sendGreeting(deps, channel, result.conversation.id, event.data.welcome_code, inbound.channelMessageId);
   }
   return 1;
+}
+
+/** An image's bytes fetched with media/get into the upload folder before intake (a known msgid is not fetched again). */
+async function downloadImage(deps: WecomSyncDeps, channel: ChannelConfig, inbound: InboundMessage): Promise<InboundMessage> {
+  if (inbound.kind !== 'image') return inbound;
+  const known = await deps.prisma.message.findFirst({ where: { channelId: channel.id, channelMessageId: inbound.channelMessageId }, select: { id: true } });
+  if (known) return inbound;
+  const client = deps.connector.clientFor(channel);
+  return localizeInboundImage(inbound, deps.uploadDir, { byMediaId: (mediaId) => client.getMedia(mediaId) });
 }
 
 /** The channel greeting through send_msg_on_event (the welcome_code is single-use and valid 20 s). */

@@ -83,8 +83,12 @@ export class TextAnalyzer {
         if (concepts.length === 0 || STOPWORDS.has(word)) continue;
         const aligned = boundary[start] === 1 && boundary[end] === 1;
         const insideOneWord = tokenAt[start] !== -1 && tokenAt[start] === tokenAt[end - 1];
+        // The segmenter sometimes glues the first character of a word onto the one before ("有人|工"
+        // for 有|人工): a lexicon word that ends on a word boundary still counts. One that ends inside
+        // a word does not ("不了" in 不了解).
+        const endsAWord = boundary[end] === 1;
         // A one-character word is too ambiguous inside longer words; it counts only standing alone.
-        const acceptable = word.length === 1 ? aligned && tokenAt[start] === tokenAt[end - 1] : aligned || insideOneWord;
+        const acceptable = word.length === 1 ? aligned && tokenAt[start] === tokenAt[end - 1] : aligned || insideOneWord || endsAWord;
         if (acceptable) spans.push({ start, end, terms: new Set(concepts) });
       }
     }

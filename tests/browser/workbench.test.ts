@@ -311,6 +311,56 @@ describe.skipIf(skipBrowser)('agent workbench', () => {
     await zhang.context().close();
   }, 90_000);
 
+  it('keeps only the visible part of a long history in the page, following new messages and loading older ones on scroll', async () => {
+    const zhang = await consoleFor('zhang@example.com');
+    await setStatus(zhang, '在线');
+    const { conversationId, name } = await visitorSays('我想看看所有记录');
+    await serve(zhang, name);
+    await setStatus(zhang, '停止接入');
+    const agent = await kefu.app.prisma.user.findUniqueOrThrow({ where: { email: 'zhang@example.com' } });
+    const actor = { type: 'agent' as const, id: agent.id, role: 'agent' as const, name: agent.name };
+    const label = (n: number) => `历史消息 ${String(n).padStart(3, '0')}`;
+    for (let n = 1; n <= 300; n++) {
+      await kefu.app.conversations.sendAgentMessage(actor, conversationId, { clientMessageId: crypto.randomUUID(), kind: 'text', text: `${label(n)}${n % 7 ? '' : '\n第二行'}` });
+    }
+    const rendered = () => zhang.locator('kf-message-list kf-message-bubble').count();
+    // Live messages keep the timeline at the bottom, and only the rows near the viewport are in the DOM.
+    await expect.poll(() => bubble(zhang, label(300)).isVisible()).toBe(true);
+    await expect.poll(() => bubble(zhang, label(300)).evaluate((el) => el.getBoundingClientRect().bottom <= innerHeight)).toBe(true);
+    expect(await rendered()).toBeLessThan(80);
+
+    // Opened fresh, the latest page shows at the bottom; scrolling up loads older pages until the first.
+    await zhang.reload();
+    await row(zhang, name).click();
+    await expect.poll(() => bubble(zhang, label(300)).isVisible()).toBe(true);
+    const scroller = zhang.locator('kf-message-list .scroller');
+    // The older page goes in above without moving what the reader was looking at.
+    await scroller.evaluate((el) => (el.scrollTop = 0));
+    await bubble(zhang, label(250)).waitFor({ state: 'attached' });
+    await zhang.waitForTimeout(300);
+    expect(
+      await bubble(zhang, label(251)).evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        const view = (el.getRootNode() as ShadowRoot).querySelector('.scroller')!.getBoundingClientRect();
+        return box.bottom > view.top && box.top < view.bottom;
+      }),
+    ).toBe(true);
+    await expect
+      .poll(async () => {
+        await scroller.evaluate((el) => (el.scrollTop = 0));
+        return bubble(zhang, label(1)).isVisible();
+      }, { timeout: 30_000, interval: 300 })
+      .toBe(true);
+    expect(await rendered()).toBeLessThan(80);
+    expect(await bubble(zhang, label(300)).count()).toBe(0);
+    await zhang.locator('kf-message-list .older', { hasText: '没有更早的消息了' }).waitFor();
+
+    // Back at the bottom, the newest message is rendered again.
+    await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await expect.poll(() => bubble(zhang, label(300)).isVisible()).toBe(true);
+    await zhang.context().close();
+  }, 120_000);
+
   it('resumes after the socket drops and shows what arrived meanwhile, once each', async () => {
     const context = await newContext(browser);
     contexts.push(context);

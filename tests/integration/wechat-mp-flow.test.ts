@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WechatMpPeer, type MpPeerMode } from '../peers/wechat-mp-peer.ts';
 import { Client, createUser, startTestKefu, stopAndDrop, type TestKefu } from '../support/harness.ts';
@@ -78,6 +80,22 @@ describe('Official Account channel end to end', () => {
       await eventually(async () => (await kefu.app.prisma.message.findUnique({ where: { id: reply.body.message.id } }))?.deliveryStatus === 'sent');
     });
   }
+
+  it('stores a visitor image in the upload folder so agents see it', async () => {
+    const created = await admin.post('/api/channels', { type: 'wechat_mp', name: '公众号 image', credentials: peer.credentials('plain') });
+    const channelId: string = created.body.channel.id;
+    const url = `${kefu.url}/connectors/wechat-mp/${channelId}/callback`;
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]);
+    peer.media.set('mp_image_1', { data: png, filename: 'a.png', mimeType: 'image/png' });
+    peer.recordInteraction('o_image');
+    const msgId = `${Date.now()}`;
+    const built = peer.buildCallback('plain', { FromUserName: 'o_image', MsgType: 'image', PicUrl: 'http://127.0.0.1:9/unreachable.jpg', MediaId: 'mp_image_1', MsgId: BigInt(msgId) });
+    expect(await (await post(url, built)).text()).toBe('success');
+    const row = await kefu.app.prisma.message.findFirstOrThrow({ where: { channelId, channelMessageId: msgId } });
+    expect(row.kind).toBe('image');
+    expect(row.mediaUrl).toMatch(/^\/uploads\/\d{4}-\d{2}\/[0-9a-f-]{36}\.png$/);
+    expect(fs.readFileSync(path.join(kefu.app.config.uploadDir, row.mediaUrl!.slice('/uploads/'.length)))).toEqual(png);
+  });
 
   it('refuses a callback with a bad signature', async () => {
     const created = await admin.post('/api/channels', { type: 'wechat_mp', name: '公众号 forged', credentials: peer.credentials('plain') });

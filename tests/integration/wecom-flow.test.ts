@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WecomPeer } from '../peers/wecom-peer.ts';
 import { Client, createUser, openSocket, startTestKefu, stopAndDrop, wsUrl, type TestKefu } from '../support/harness.ts';
@@ -166,8 +168,9 @@ describe('WeCom 微信客服 channel end to end', () => {
       return typeof (row.state as Record<string, unknown>).ratingExpiresAt === 'string';
     });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const sentAfterClose = peer.sent.filter((sent) => sent.endpoint === 'send_msg' && (sent.body.text as { content?: string })?.content?.includes('请为本次服务打分'));
-    expect(sentAfterClose).toEqual([]);
+    // Routing's own numbered prompt is not sent as well (it could only fail after the session ended).
+    const textPrompts = await kefu.app.prisma.message.count({ where: { conversationId, kind: { not: 'event' }, content: { contains: '请为本次服务打分' } } });
+    expect(textPrompts).toBe(0);
 
     // The visitor clicks 不错 (item 4): the rating of the closed conversation, not a new conversation.
     const click = peer.pushVisitorMessage('wm_visitor_1', { msgtype: 'text', text: { content: '不错', menu_id: items.list[3]!.click.id } });
@@ -195,6 +198,17 @@ describe('WeCom 微信客服 channel end to end', () => {
     expect(await storedTexts('重复的通知')).toHaveLength(1);
     const state = (await kefu.app.prisma.channel.findUniqueOrThrow({ where: { id: channelId } })).state as { wecomCursors?: Record<string, string> };
     expect(state.wecomCursors?.[peer.openKfId]).toMatch(/^c\d+$/);
+  });
+
+  it('downloads a visitor image with media/get into the upload folder before intake', async () => {
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 73, 72, 68, 82]);
+    peer.media.set('wecom_image_1', { data: png, filename: 'a.png', mimeType: 'image/png' });
+    const pushed = peer.pushVisitorMessage('wm_visitor_5', { msgtype: 'image', image: { media_id: 'wecom_image_1' } });
+    await peer.deliverCallback(callbackUrl, pushed.syncToken);
+    const row = await eventually(() => kefu.app.prisma.message.findFirst({ where: { channelId, channelMessageId: pushed.msgid } }));
+    expect(row.kind).toBe('image');
+    expect(row.mediaUrl).toMatch(/^\/uploads\/\d{4}-\d{2}\/[0-9a-f-]{36}\.png$/);
+    expect(fs.readFileSync(path.join(kefu.app.config.uploadDir, row.mediaUrl!.slice('/uploads/'.length)))).toEqual(png);
   });
 
   it('refreshes an expired access token and carries on', async () => {
@@ -228,5 +242,23 @@ describe('WeCom 微信客服 channel end to end', () => {
       return row?.deliveryStatus === 'failed' ? row : undefined;
     });
     expect(failed.failureReason).toBe('用户拒收');
+  });
+
+  it('takes a typed 1–5 after the rating menu as the rating of the closed conversation', async () => {
+    expect((await admin.request('PUT', '/api/settings/satisfaction', { enabled: true })).status).toBe(200);
+    const [inbound] = await storedTexts('请回复我');
+    const conversationId = inbound!.conversationId;
+    const agent = await replierFor(conversationId);
+    const before = peer.sent.length;
+    expect((await agent.post(`/api/conversations/${conversationId}/close`)).status).toBe(200);
+    const menu = await eventually(() => peer.sent.slice(before).find((sent) => sent.endpoint === 'send_msg_on_event'));
+    expect(menu.body.msgtype).toBe('msgmenu');
+    await eventually(async () => typeof ((await kefu.app.prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } })).state as Record<string, unknown>).ratingExpiresAt === 'string');
+
+    const typed = peer.pushVisitorText('wm_visitor_4', '2');
+    await peer.deliverCallback(callbackUrl, typed.syncToken);
+    const rating = await eventually(() => kefu.app.prisma.satisfactionRating.findFirst({ where: { conversationId } }));
+    expect(rating.score).toBe(2);
+    expect(await kefu.app.prisma.conversation.count({ where: { channelId, visitor: { externalId: 'wm_visitor_4' } } })).toBe(1);
   });
 });
