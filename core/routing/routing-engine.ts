@@ -19,6 +19,9 @@ const system: Actor = { type: 'system', reason: 'routing' };
  * everything lives in the store and the job queue.
  */
 export class RoutingEngine {
+  /** When this process last armed each conversation's auto-close timer. */
+  private readonly armedAt = new Map<string, number>();
+
   constructor(
     private readonly deps: RoutingDeps,
     private readonly satisfaction: SatisfactionService,
@@ -34,7 +37,7 @@ export class RoutingEngine {
     switch (event.name) {
       case 'message.created':
         if (event.message.kind === 'event') return;
-        if (event.message.sender === 'visitor') return this.onVisitorMessage(event.conversation.id, event.message);
+        if (event.message.sender === 'visitor') return this.onVisitorMessage(event.conversation, event.message);
         if (event.message.sender === 'agent') return this.onAgentMessage(event.conversation);
         if (event.message.sender === 'bot' && event.conversation.status === 'bot') return this.armAutoClose(event.conversation);
         return;
@@ -62,9 +65,11 @@ export class RoutingEngine {
     await this.deps.scheduler.enqueue(routingJobs.drain, {}, { jobId: drainJobId, attempts: 3 });
   }
 
-  private async onVisitorMessage(conversationId: string, message: MessageRecord): Promise<void> {
+  /** `current` is the conversation as the message's own statement left it: no need to read it again. */
+  private async onVisitorMessage(current: ConversationRecord, message: MessageRecord): Promise<void> {
     const { conversations, settings } = this.deps;
-    const conversation = await conversations.requireConversation(conversationId);
+    const conversationId = current.id;
+    const conversation = current;
     const text = message.content ?? '';
     if (conversation.status === 'closed') {
       await this.satisfaction.takeReply(conversation, text, { type: 'visitor', id: conversation.visitorId });
@@ -217,6 +222,13 @@ export class RoutingEngine {
   async armAutoClose(conversation: ConversationRecord): Promise<void> {
     if (conversation.status === 'closed' || conversation.status === 'queued') return;
     const session = await this.deps.settings.get('session');
+    const delayMs = minutesToMs(this.deps, session.autoCloseMinutes);
+    // A timer armed here moments ago is certainly still pending: skip the queue round trip.
+    const now = Date.now();
+    const armedAt = this.armedAt.get(conversation.id);
+    if (armedAt !== undefined && now - armedAt < Math.min(30_000, delayMs / 2)) return;
+    if (this.armedAt.size > 50_000) this.armedAt.clear();
+    this.armedAt.set(conversation.id, now);
     await this.deps.scheduler.enqueue(
       routingJobs.autoClose,
       { conversationId: conversation.id, at: this.deps.clock.now().toISOString() },
