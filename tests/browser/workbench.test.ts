@@ -83,6 +83,11 @@ describe.skipIf(skipBrowser)('agent workbench', () => {
     await composer(page).waitFor();
   }
 
+  /** Ends a conversation a test no longer needs, so the agent's slots stay free for the next tests. */
+  async function release(conversationId: string) {
+    expect((await admin.post(`/api/conversations/${conversationId}/close`)).status).toBe(200);
+  }
+
   it('shows admins 所有客户 / 我的客户 / 排队客户 and agents 我的客户 / 排队客户, with counts', async () => {
     const { name } = await visitorSays('请问有货吗？');
     const adminPage = await consoleFor(kefu.adminEmail, kefu.adminPassword);
@@ -287,12 +292,13 @@ describe.skipIf(skipBrowser)('agent workbench', () => {
     const stored = (await admin.get(`/api/conversations/${conversationId}/messages?limit=50`)).body.items as { text: string | null }[];
     expect(stored.filter((m) => m.text === '正在为您查询')).toHaveLength(1);
     await zhang.context().close();
+    await release(conversationId);
   }, 90_000);
 
   it('uploads and sends an image pasted into the composer', async () => {
     const zhang = await consoleFor('zhang@example.com');
     await setStatus(zhang, '在线');
-    const { visitor, name } = await visitorSays('商品有破损，我截个图');
+    const { visitor, conversationId, name } = await visitorSays('商品有破损，我截个图');
     await serve(zhang, name);
     await setStatus(zhang, '停止接入');
 
@@ -309,6 +315,7 @@ describe.skipIf(skipBrowser)('agent workbench', () => {
       .poll(async () => (await visitor.get('/api/widget/messages?after=0')).body.items.filter((m: { kind: string; sender: string }) => m.kind === 'image' && m.sender === 'agent').length)
       .toBe(1);
     await zhang.context().close();
+    await release(conversationId);
   }, 90_000);
 
   it('keeps only the visible part of a long history in the page, following new messages and loading older ones on scroll', async () => {
@@ -359,6 +366,7 @@ describe.skipIf(skipBrowser)('agent workbench', () => {
     await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight));
     await expect.poll(() => bubble(zhang, label(300)).isVisible()).toBe(true);
     await zhang.context().close();
+    await release(conversationId);
   }, 120_000);
 
   it('resumes after the socket drops and shows what arrived meanwhile, once each', async () => {
