@@ -120,11 +120,17 @@ async function addChannel(db: Database, config: Config, type: string | undefined
         : {};
   const secret = await loadInstanceSecret(db.prisma, config.sessionSecret);
   const module = (await import('../connectors/channel-admin.ts').catch(() => null)) as null | {
-    addChannel(prisma: unknown, secret: string, input: { type: string; name: string; credentials: Record<string, unknown>; publicUrl: string }): Promise<{ channel: { id: string }; callbackUrl?: string }>;
+    addChannel(prisma: unknown, secret: string, input: { type: string; name: string; credentials: Record<string, unknown>; publicUrl: string }): Promise<{ channel: { id: string }; callbackUrl?: string; token?: string; encodingAesKey?: string }>;
   };
   if (!module) throw new CliError(`${type} channels are not available in this build`);
   const result = await module.addChannel(db.prisma, secret, { type: mapped, name, credentials, publicUrl: config.publicUrl });
-  out(`Created ${type} channel ${result.channel.id}${result.callbackUrl ? `\nCallback URL: ${result.callbackUrl}` : ''}`, { id: result.channel.id, type: mapped, callbackUrl: result.callbackUrl ?? null });
+  const lines = [
+    `Created ${type} channel ${result.channel.id}`,
+    result.callbackUrl ? `Callback URL:   ${result.callbackUrl}` : '',
+    result.token ? `Token:          ${result.token}` : '',
+    result.encodingAesKey ? `EncodingAESKey: ${result.encodingAesKey}   (shown once)` : '',
+  ].filter(Boolean);
+  out(lines.join('\n'), { id: result.channel.id, type: mapped, callbackUrl: result.callbackUrl ?? null, token: result.token ?? null, encodingAesKey: result.encodingAesKey ?? null });
   return 0;
 }
 
