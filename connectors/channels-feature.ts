@@ -10,6 +10,10 @@ import { RedisTokenCache } from '../infra/redis-token-cache.ts';
 import { PrismaRoutingStore } from '../infra/routing-store.ts';
 import { PrismaSettingsStore } from '../infra/settings-store.ts';
 import { createQueueUpdateHandler, queueUpdatesJob } from '../workers/queue-updates.ts';
+import type { DomainEvent } from '../core/conversation/events.ts';
+import { loadChannelConfig } from '../infra/channel-credentials.ts';
+import type { Logger } from 'pino';
+import type { PrismaClient } from '../prisma/generated/client.ts';
 import { countSentSinceVisitor, createDeliverHandler, type ChannelRateLimiter } from '../workers/deliver-message.ts';
 import { deliverJobName } from '../workers/channel-jobs.ts';
 import { createWecomCloseHandler, createWecomSyncHandler } from '../workers/wecom-sync.ts';
@@ -23,6 +27,9 @@ import { wecomCallbackRoutes } from './wecom/wecom-intake.ts';
 
 /** How often queued WeChat-family visitors are checked for a position update (scaled by KEFU_TIMER_SCALE). */
 const queueWalkMs = 15_000;
+
+/** At most one typing indicator per conversation in this period, cluster-wide with Redis. */
+const typingEverySeconds = 10;
 
 /** Sends per second per channel, shared across processes with Redis. */
 const channelSendsPerSecond = 20;
@@ -62,8 +69,11 @@ export const channelsFeature: Feature = {
     const deliver = createDeliverHandler({ prisma: app.prisma, secret: app.secret, store, conversations: app.conversations, connectors, limiter });
     for (const type of ['wecom', 'wechat_mp', 'wechaty'] as const) jobs.register(deliverJobName(type), deliver, 8);
     const settings = new SettingsService(new PrismaSettingsStore(app.prisma));
+    // Typing frames reach the bus in the api process; worker processes forward them to the channel (the throttle makes it once).
+    const forwardTyping = role === 'api' ? undefined : createTypingForwarder({ prisma: app.prisma, secret: app.secret, connectors, logger: app.logger, redis, prefix });
     const unsubscribe = app.bus.subscribe((event) => {
       if (event.name === 'notice' && event.kind === 'settings.updated' && isSettingsKey(String(event.payload.key))) settings.invalidate();
+      if (forwardTyping && event.name === 'conversation.typing' && event.from === 'agent') void forwardTyping(event);
     });
     const syncDeps = {
       prisma: app.prisma,
@@ -141,6 +151,44 @@ function guardAgentSends(
       if (refusal) throw refusal;
     }
     return send(actor, conversationId, input);
+  };
+}
+
+interface TypingDeps {
+  prisma: PrismaClient;
+  secret: string;
+  connectors: ConnectorRegistry;
+  logger: Logger;
+  redis: Redis | undefined;
+  prefix: string;
+}
+
+/**
+ * Shows the agent's typing to visitors of channels that have their own indicator API (`sendTyping`),
+ * at most once per conversation every `typingEverySeconds`. Never throws: the indicator is a nicety,
+ * and WeChat refuses it routinely (45080 once the visitor has been quiet for 30 s).
+ */
+function createTypingForwarder(deps: TypingDeps): (event: Extract<DomainEvent, { name: 'conversation.typing' }>) => Promise<void> {
+  const options = { points: 1, duration: typingEverySeconds, keyPrefix: `${deps.prefix}-typing` };
+  const throttle: RateLimiterAbstract = deps.redis
+    ? new RateLimiterRedis({ ...options, storeClient: deps.redis, insuranceLimiter: new RateLimiterMemory(options) })
+    : new RateLimiterMemory(options);
+  return async ({ conversation }) => {
+    const connector = deps.connectors.get(conversation.channelType);
+    if (!connector?.sendTyping || !connector.capabilities.supportsTyping || connector.capabilities.deliversOverRealtime) return;
+    if (conversation.status === 'closed') return;
+    try {
+      await throttle.consume(conversation.id);
+    } catch {
+      return; // shown recently (or the throttle is unreachable): skip this one
+    }
+    try {
+      const channel = await loadChannelConfig(deps.prisma, deps.secret, conversation.channelId);
+      if (!channel?.enabled) return;
+      await connector.sendTyping(channel, conversation.visitor.externalId);
+    } catch (error) {
+      deps.logger.debug({ conversationId: conversation.id, reason: error instanceof Error ? error.message : String(error) }, 'typing indicator not shown');
+    }
   };
 }
 

@@ -119,9 +119,26 @@ export class DeliveryFailure extends Error {
   }
 }
 
+/**
+ * The channel's sending end runs in another process (a Wechaty bot lives in exactly one): the delivery
+ * job should wait and be taken again, rather than spend its attempts here.
+ */
+export class HeldElsewhere extends DeliveryFailure {
+  constructor(reason: string) {
+    super(reason, false);
+    this.name = 'HeldElsewhere';
+  }
+}
+
 export interface Connector {
   readonly type: ChannelType;
   readonly capabilities: ChannelCapabilities;
   /** Deliver one message; throws DeliveryFailure. Must be safe to call again with the same messageId. */
   send(channel: ChannelConfig, message: OutboundMessage): Promise<SendResult>;
+  /**
+   * Show the visitor that an agent is typing (channels with `supportsTyping` that do not deliver over
+   * realtime, e.g. the Official Account's message/custom/typing). Best effort: callers throttle it and
+   * swallow its failures, since a missing indicator must never disturb the agent.
+   */
+  sendTyping?(channel: ChannelConfig, visitorExternalId: string): Promise<void>;
 }

@@ -1,6 +1,6 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { ConnectorRegistry } from '../app/connectors.ts';
-import { DeliveryFailure, type OutboundMessage } from '../connectors/connector.ts';
+import { DeliveryFailure, HeldElsewhere, type OutboundMessage } from '../connectors/connector.ts';
 import type { ConversationService } from '../core/conversation/conversation-service.ts';
 import type { MessageRecord } from '../core/conversation/records.ts';
 import type { ConversationStore } from '../core/conversation/store.ts';
@@ -22,6 +22,13 @@ export interface DeliverDeps {
   limiter?: ChannelRateLimiter;
   /** How long a message waits in its job for earlier ones of its conversation before retrying later. */
   orderWaitMs?: number;
+  /**
+   * How long a job whose channel is held by another process (a Wechaty bot) is put back for the holder
+   * to take, without spending attempts; after that it retries like any transient failure. Default 5 min.
+   */
+  handOverMs?: number;
+  /** Delay before a handed-over job is offered again. Default 1 s. */
+  handOverDelayMs?: number;
 }
 
 /** Reason shown to the agent when a channel's per-visitor message budget is spent (WeCom kf: 5). */
@@ -35,6 +42,8 @@ export function quotaReason(quota: number): string {
  * keeps order within a conversation (an earlier pending message makes this one wait and retry);
  * permanent failures become `failed` with the reason and end the retries; transient ones are
  * retried with backoff and become `failed` on the last attempt, so nothing stays pending silently.
+ * A channel held by another process (`HeldElsewhere`) puts the job back, delayed and with its attempts
+ * untouched, for a while (`handOverMs`), since BullMQ cannot route a job to a chosen process.
  */
 export function createDeliverHandler(deps: DeliverDeps) {
   return async (payload: Record<string, unknown>, job: Job): Promise<string> => {
@@ -45,6 +54,11 @@ export function createDeliverHandler(deps: DeliverDeps) {
       await deliver(deps, message);
       return 'sent';
     } catch (error) {
+      if (error instanceof HeldElsewhere && job.token && Date.now() - job.timestamp < (deps.handOverMs ?? 300_000)) {
+        // Back to the delayed set without spending an attempt, so the process holding the bot picks it up.
+        await job.moveToDelayed(Date.now() + (deps.handOverDelayMs ?? 1_000), job.token);
+        throw new DelayedError();
+      }
       const failure = error instanceof DeliveryFailure ? error : new DeliveryFailure(error instanceof Error ? error.message : String(error), false);
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (failure.permanent || lastAttempt) {

@@ -62,6 +62,11 @@ export class MpConnector implements Connector {
     }
   }
 
+  /** The indicator while an agent types (message/custom/typing, command Typing). */
+  async sendTyping(channel: ChannelConfig, visitorExternalId: string): Promise<void> {
+    await this.setTyping(channel, visitorExternalId, true);
+  }
+
   /** Shows or cancels the typing indicator; throws DeliveryFailure (45080 when the visitor was idle 30 s). */
   async setTyping(channel: ChannelConfig, visitorExternalId: string, typing: boolean): Promise<void> {
     const client = this.#clientOrFailure(channel);

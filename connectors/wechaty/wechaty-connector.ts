@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { FileBox } from 'file-box';
 import type { Wechaty } from 'wechaty';
-import { DeliveryFailure, type ChannelCapabilities, type ChannelConfig, type Connector, type OutboundMessage, type SendResult } from '../connector.ts';
+import { DeliveryFailure, HeldElsewhere, type ChannelCapabilities, type ChannelConfig, type Connector, type OutboundMessage, type SendResult } from '../connector.ts';
 import { renderMenuAsText } from '../wechat-mp/mp-connector.ts';
 
 export const wechatyCapabilities: ChannelCapabilities = {
@@ -36,7 +36,8 @@ export class WechatyConnector implements Connector {
   async send(channel: ChannelConfig, message: OutboundMessage): Promise<SendResult> {
     if (this.#sent.has(message.messageId)) return {};
     const bot = this.options.botOf(channel.id);
-    if (!bot || !bot.isLoggedIn) throw new DeliveryFailure('个人微信未登录（或不在本进程运行），稍后重试', false);
+    if (!bot) throw new HeldElsewhere('个人微信不在本进程运行，交由运行它的进程发送');
+    if (!bot.isLoggedIn) throw new DeliveryFailure('个人微信未登录，稍后重试', false);
     const contact = await bot.Contact.find({ id: message.visitorExternalId });
     if (!contact) throw new DeliveryFailure('找不到该微信联系人', true);
     try {

@@ -129,6 +129,8 @@ export class WechatyRunner {
   private async receive(channel: ChannelConfig, message: Message): Promise<void> {
     const talker = message.talker();
     const room = message.room();
+    // The admin may switch group mentions on or off while the bot runs: read the setting as it is now.
+    const settings = room ? ((await this.deps.prisma.channel.findUnique({ where: { id: channel.id }, select: { settings: true } }))?.settings ?? {}) : channel.settings;
     const inbound = normalizeWechatyMessage(
       {
         id: message.id,
@@ -141,7 +143,7 @@ export class WechatyRunner {
         text: message.text(),
         timestamp: message.date().getTime(),
       },
-      { channelId: channel.id, allowRoomMentions: channel.settings.allowRoomMentions === true, receivedAt: new Date() },
+      { channelId: channel.id, allowRoomMentions: (settings as Record<string, unknown>).allowRoomMentions === true, receivedAt: new Date() },
     );
     if (!inbound) return;
     if (inbound.kind === 'image') {

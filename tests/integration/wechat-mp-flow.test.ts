@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WechatMpPeer, type MpPeerMode } from '../peers/wechat-mp-peer.ts';
-import { Client, createUser, startTestKefu, stopAndDrop, type TestKefu } from '../support/harness.ts';
+import { Client, createUser, openSocket, startTestKefu, stopAndDrop, wsUrl, type TestKefu } from '../support/harness.ts';
 
 async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -80,6 +80,54 @@ describe('Official Account channel end to end', () => {
       await eventually(async () => (await kefu.app.prisma.message.findUnique({ where: { id: reply.body.message.id } }))?.deliveryStatus === 'sent');
     });
   }
+
+  it('shows the visitor a typing indicator while the agent types, at most once per period, and keeps typing failures from the agent', async () => {
+    const created = await admin.post('/api/channels', { type: 'wechat_mp', name: '公众号 typing', credentials: peer.credentials('plain') });
+    const channelId: string = created.body.channel.id;
+    const url = `${kefu.url}/connectors/wechat-mp/${channelId}/callback`;
+
+    async function conversationOf(openId: string): Promise<{ conversationId: string; replier: Client }> {
+      expect(await (await post(url, peer.userSendsText(openId, `在吗 ${openId}`, 'plain'))).text()).toBe('success');
+      const row = await eventually(() => kefu.app.prisma.message.findFirst({ where: { channelId, content: `在吗 ${openId}` } }));
+      // Routing may be assigning the conversation right now (to the agent or the online admin); otherwise the agent picks it.
+      const me = await admin.get('/api/auth/me');
+      const assigned = await eventually(async () => {
+        const current = await admin.get(`/api/conversations/${row.conversationId}`);
+        if (current.body.conversation.status === 'assigned') return current.body.conversation;
+        await agent.post(`/api/conversations/${row.conversationId}/pick`);
+        return undefined;
+      });
+      return { conversationId: row.conversationId, replier: assigned.assigneeId === me.body.user.id ? admin : agent };
+    }
+
+    const openId = `o_typing_${crypto.randomBytes(4).toString('hex')}`;
+    const first = await conversationOf(openId);
+    const socket = await openSocket(wsUrl(kefu.url, '/ws/agent'), { cookie: first.replier.cookie });
+    try {
+      for (let i = 0; i < 3; i++) socket.send({ type: 'typing', conversationId: first.conversationId });
+      await eventually(() => peer.typing.find((t) => t.touser === openId));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(peer.typing.filter((t) => t.touser === openId)).toEqual([{ touser: openId, command: 'Typing' }]);
+
+      // WeChat refusing the indicator (45080: the visitor has been quiet for 30 s) reaches neither the socket nor the next reply.
+      const quiet = `o_quiet_${crypto.randomBytes(4).toString('hex')}`;
+      const second = await conversationOf(quiet);
+      const secondSocket = second.replier === first.replier ? socket : await openSocket(wsUrl(kefu.url, '/ws/agent'), { cookie: second.replier.cookie });
+      const refusedBefore = peer.calls.filter((call) => call === '/cgi-bin/message/custom/typing').length;
+      peer.failNext('/cgi-bin/message/custom/typing', 45080);
+      secondSocket.send({ type: 'typing', conversationId: second.conversationId });
+      await eventually(() => peer.calls.filter((call) => call === '/cgi-bin/message/custom/typing').length > refusedBefore);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(secondSocket.frames.filter((f) => f.type === 'error')).toEqual([]);
+      expect(peer.typing.find((t) => t.touser === quiet)).toBeUndefined();
+      const reply = await second.replier.post(`/api/conversations/${second.conversationId}/messages`, { clientMessageId: crypto.randomUUID(), kind: 'text', text: '马上好' });
+      expect(reply.status).toBe(201);
+      await eventually(() => peer.sent.find((sent) => sent.touser === quiet && JSON.stringify(sent.body).includes('马上好')));
+      if (secondSocket !== socket) secondSocket.close();
+    } finally {
+      socket.close();
+    }
+  });
 
   it('stores a visitor image in the upload folder so agents see it', async () => {
     const created = await admin.post('/api/channels', { type: 'wechat_mp', name: '公众号 image', credentials: peer.credentials('plain') });

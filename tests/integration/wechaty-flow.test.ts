@@ -75,4 +75,39 @@ describe('personal WeChat through Wechaty and PuppetMock', () => {
     // The bot's own outgoing message also fires Wechaty's message event; it must not come back as a visitor message.
     expect(await kefu.app.prisma.message.count({ where: { channelId, content: '您好，请讲', sender: 'visitor' } })).toBe(0);
   });
+
+  it('ignores group messages unless the account is mentioned and the channel allows room mentions', async () => {
+    const created = await admin.post('/api/channels', { type: 'wechaty', name: '个人微信 群聊', credentials: { puppet: 'wechaty-puppet-mock' } });
+    const channelId: string = created.body.channel.id;
+    const bot = await eventually(() => findRunningBot(channelId));
+    const mocker = (bot.puppet as unknown as PuppetMock).mocker;
+    const botUser = mocker.createContact({ name: 'Kefu 群' });
+    const member = mocker.createContact({ name: '李四' });
+    const room = mocker.createRoom({ topic: '售后群', memberIdList: [botUser.id, member.id] });
+    mocker.login(botUser);
+    await eventually(async () => (await admin.get(`/api/channels/${channelId}/status`)).body.status?.status === 'logged_in');
+
+    const stored = (content: string) => kefu.app.prisma.message.count({ where: { channelId, content } });
+    // A 1:1 message sent after the group ones marks the point by which they would have been stored.
+    async function settle(marker: string) {
+      member.say(marker).to(botUser);
+      await eventually(async () => (await stored(marker)) === 1);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+
+    member.say('@Kefu 群 在吗（未开启）', [botUser]).to(room);
+    member.say('大家好（未开启）').to(room);
+    await settle('私聊一');
+    expect(await stored('@Kefu 群 在吗（未开启）')).toBe(0);
+    expect(await stored('大家好（未开启）')).toBe(0);
+
+    await kefu.app.prisma.channel.update({ where: { id: channelId }, data: { settings: { allowRoomMentions: true } } });
+    member.say('大家好（已开启）').to(room);
+    member.say('@Kefu 群 在吗（已开启）', [botUser]).to(room);
+    await eventually(async () => (await stored('@Kefu 群 在吗（已开启）')) === 1);
+    await settle('私聊二');
+    expect(await stored('大家好（已开启）')).toBe(0);
+    const visitor = await kefu.app.prisma.visitor.findFirstOrThrow({ where: { channelId, externalId: member.id } });
+    expect(visitor.name).toBe('李四');
+  });
 });
