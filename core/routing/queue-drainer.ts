@@ -1,3 +1,4 @@
+import { isWithinServiceHours } from './service-hours.ts';
 import { isAppError } from '../errors.ts';
 import type { Actor } from '../conversation/records.ts';
 import { AgentPool, preferredAgentOf } from './agent-pool.ts';
@@ -27,6 +28,10 @@ export class QueueDrainer {
     const parallel = options.parallel ?? 16;
     const batch = options.batch ?? 500;
     const { routing, settings, clock } = this.deps;
+    // Outside service hours (or with human service off) nothing is handed out automatically;
+    // agents may still pick from the queue by hand.
+    if (!(await settings.get('humanService')).enabled) return 0;
+    if (!isWithinServiceHours(await settings.get('serviceHours'), clock.now())) return 0;
     const preferHours = (await settings.get('assignment')).preferPreviousAgentHours;
     let total = 0;
     for (;;) {
