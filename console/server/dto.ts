@@ -52,7 +52,9 @@ export function messageDto(m: MessageRecord): MessageDto {
     text: m.content,
     mediaUrl: m.mediaUrl,
     data: m.data,
-    clientMessageId: m.clientMessageId,
+    // A widget message's client id travels as its channel message id (`web-<id>`): the widget's outbox
+    // recognizes its own messages by it.
+    clientMessageId: m.clientMessageId ?? (m.channelMessageId?.startsWith('web-') ? m.channelMessageId.slice(4) : null),
     deliveryStatus: m.deliveryStatus,
     failureReason: m.failureReason,
     createdAt: iso(m.createdAt)!,

@@ -51,9 +51,11 @@ describe('web channel end to end', () => {
     const clientMessageId = crypto.randomUUID();
     visitorSocket.send({ type: 'send', clientMessageId, kind: 'text', text: '你好，我的订单还没到' });
     const ack = await visitorSocket.waitFor((f) => f.type === 'ack' && f.clientMessageId === clientMessageId);
+    // The widget's outbox recognizes its own message by this id; without it the message would look unsent.
+    expect(ack.message.clientMessageId).toBe(clientMessageId);
     const conversationId = ack.message.conversationId;
     // The conversation is queued (no bot yet): every agent sees it and its message live.
-    const seen = await agentSocket.waitFor((f) => f.type === 'message' && f.message.clientMessageId === null && f.message.text === '你好，我的订单还没到');
+    const seen = await agentSocket.waitFor((f) => f.type === 'message' && f.message.sender === 'visitor' && f.message.text === '你好，我的订单还没到');
     expect(seen.message.conversationId).toBe(conversationId);
 
     const taken = await takeAs(agent, conversationId);
