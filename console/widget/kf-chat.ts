@@ -150,7 +150,9 @@ export class KfChat extends KfElement {
           </button></div>`
         : nothing}
       <form @submit=${this.#submit}>
-        <button type="button" class="icon" aria-label=${t('widget.image')} @click=${() => this.picker.click()}>&#128444;&#65039;</button>
+        <button type="button" class="icon" aria-label=${t('widget.image')} @click=${() => this.picker.click()}>
+          <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round"><rect x="3" y="4" width="18" height="16" rx="2"></rect><circle cx="9" cy="10" r="2"></circle><path d="M21 17l-5-5-8 8"></path></svg>
+        </button>
         <input type="file" accept=${IMAGE_MIME_TYPES.join(',')} @change=${() => {
           void this.#sendImage(this.picker.files?.[0]);
           this.picker.value = '';
