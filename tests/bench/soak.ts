@@ -1,0 +1,90 @@
+/**
+ * `npm run soak`: web visitors send a steady 500 msg/s (SOAK_RATE) to one Kefu process for
+ * SOAK_MINUTES (default 10) while the server's RSS is sampled every 30 s. Prints the samples and
+ * the growth after warm-up (the first quarter of the run) as one JSON line at the end.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import pg from 'pg';
+import { WebSocket } from 'ws';
+import { dropBenchSchema, startBenchServer } from './ingest-bench.ts';
+
+const minutes = Number(process.env.SOAK_MINUTES ?? 10);
+const rate = Number(process.env.SOAK_RATE ?? 500);
+const visitorsCount = 100;
+const databaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+const schema = `soak_${Date.now().toString(36)}`;
+const server = await startBenchServer(schema);
+const pid = server.child!.pid!;
+try {
+  const db = new pg.Client({ connectionString: databaseUrl, options: `-c search_path=${schema}` });
+  await db.connect();
+  const channelId = (await db.query(`SELECT id FROM channels WHERE type = 'web' LIMIT 1`)).rows[0].id;
+  await db.end();
+  const ws = server.url.replace(/^http/, 'ws');
+  const sockets: WebSocket[] = [];
+  let acked = 0;
+  let refused = 0;
+  for (let i = 0; i < visitorsCount; i++) {
+    const res = await fetch(`${server.url}/api/widget/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channelId }) });
+    const { visitorToken } = (await res.json()) as { visitorToken: string };
+    const socket = new WebSocket(`${ws}/ws/visitor?token=${encodeURIComponent(visitorToken)}`);
+    await new Promise((r) => socket.once('open', r));
+    socket.on('message', (data) => {
+      const frame = JSON.parse(data.toString());
+      if (frame.type === 'ack') acked++;
+      if (frame.type === 'error') refused++;
+    });
+    sockets.push(socket);
+  }
+  const samples: { minute: number; rss_mb: number; acked: number }[] = [];
+  const started = Date.now();
+  let sent = 0;
+  const sampler = setInterval(() => {
+    const sample = { minute: Math.round((Date.now() - started) / 600) / 100, rss_mb: Math.round(rssMb(pid)), acked };
+    samples.push(sample);
+    process.stderr.write(`${JSON.stringify(sample)}\n`);
+  }, 30_000);
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const due = Math.floor(((Date.now() - started) / 1000) * rate);
+      while (sent < due) {
+        sockets[sent % sockets.length].send(JSON.stringify({ type: 'send', clientMessageId: crypto.randomUUID(), kind: 'text', text: `soak ${sent}` }));
+        sent++;
+      }
+      if (Date.now() - started >= minutes * 60_000) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 10);
+  });
+  clearInterval(sampler);
+  await new Promise((r) => setTimeout(r, 5_000));
+  for (const s of sockets) s.close();
+  const warm = samples.filter((s) => s.minute >= minutes / 4);
+  const first = warm[0]?.rss_mb ?? NaN;
+  const last = warm.at(-1)?.rss_mb ?? NaN;
+  console.log(
+    JSON.stringify({
+      soak_minutes: minutes,
+      soak_rate: rate,
+      soak_sent: sent,
+      soak_acked: acked,
+      soak_refused: refused,
+      soak_rss_start_mb: first,
+      soak_rss_end_mb: last,
+      soak_rss_growth_pct: Math.round(((last - first) / first) * 1000) / 10,
+      samples,
+    }),
+  );
+} finally {
+  await server.stop();
+  await dropBenchSchema(schema);
+}
+process.exit(0);
