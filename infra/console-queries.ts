@@ -1,6 +1,6 @@
 import type { ConversationRecord, MessageRecord } from '../core/conversation/records.ts';
 import type { Prisma, PrismaClient } from '../prisma/generated/client.ts';
-import { toConversation, toMessage } from './conversation-store.ts';
+import { toConversation, toMessage } from './conversation-rows.ts';
 
 export type ConversationView = 'mine' | 'queue' | 'all';
 
