@@ -25,6 +25,8 @@ type Client = AgentSocket | VisitorSocket;
 type PendingClient = Omit<AgentSocket, 'ws'> | Omit<VisitorSocket, 'ws'>;
 
 const MAX_FRAME_BYTES = 64 * 1024;
+/** Frames of one client handled at once before its socket stops being read. */
+const MAX_FRAMES_IN_FLIGHT = 8;
 
 /**
  * WebSockets for agents (/ws/agent) and visitors (/ws/visitor). Every process subscribes to the
@@ -105,14 +107,32 @@ export class RealtimeGateway {
     this.register(client);
     ws.on('close', () => this.unregister(client));
     ws.on('error', () => ws.terminate());
+    // Backpressure: a client with many frames still being handled stops being read (TCP holds the
+    // rest), so a flood costs a bounded amount of memory instead of an unbounded backlog.
+    const raw = (ws as unknown as { _socket?: { pause(): void; resume(): void } })._socket;
+    let inFlight = 0;
+    let paused = false;
     ws.on('message', (data, isBinary) => {
       if (isBinary) return this.send(ws, { type: 'error', code: 'bad_request', message: 'Binary frames are not accepted.' });
-      this.onFrame(client, data.toString()).catch((error) => {
-        const code = isAppError(error) ? error.code : 'internal';
-        const message = isAppError(error) ? error.userMessage : 'Something went wrong on the server.';
-        if (!isAppError(error)) this.app.logger.error({ err: error }, 'socket frame failed');
-        this.send(ws, { type: 'error', code, message });
-      });
+      inFlight++;
+      if (inFlight >= MAX_FRAMES_IN_FLIGHT && !paused && raw) {
+        paused = true;
+        raw.pause();
+      }
+      this.onFrame(client, data.toString())
+        .catch((error) => {
+          const code = isAppError(error) ? error.code : 'internal';
+          const message = isAppError(error) ? error.userMessage : 'Something went wrong on the server.';
+          if (!isAppError(error)) this.app.logger.error({ err: error }, 'socket frame failed');
+          this.send(ws, { type: 'error', code, message });
+        })
+        .finally(() => {
+          inFlight--;
+          if (paused && inFlight <= MAX_FRAMES_IN_FLIGHT / 2 && raw) {
+            paused = false;
+            raw.resume();
+          }
+        });
     });
     this.send(ws, {
       type: 'hello',
