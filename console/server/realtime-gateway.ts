@@ -282,22 +282,30 @@ export class RealtimeGateway {
     this.toVisitor(conversation, { type: 'conversation', conversation: conversationDto(conversation, { queuePosition }) });
   }
 
-  private positionsPending = false;
+  private positionsTimer?: NodeJS.Timeout;
+  private closed = false;
   /** Web visitors see their queue position live: recompute for queued visitors connected here. */
   private refreshQueuePositions(): void {
-    if (this.positionsPending || this.visitors.size === 0) return;
-    this.positionsPending = true;
-    setTimeout(async () => {
-      this.positionsPending = false;
-      const queued = await this.app.prisma.conversation.findMany({
-        where: { status: 'queued', visitorId: { in: [...this.visitors.keys()] } },
-        select: { id: true },
+    if (this.positionsTimer || this.visitors.size === 0 || this.closed) return;
+    this.positionsTimer = setTimeout(() => {
+      this.positionsTimer = undefined;
+      this.pushQueuePositions().catch((error) => {
+        if (!this.closed) this.app.logger.warn({ err: error }, 'queue positions not pushed');
       });
-      for (const { id } of queued) {
-        const conversation = await this.app.conversations.requireConversation(id).catch(() => null);
-        if (conversation) await this.toVisitorWithPosition(conversation);
-      }
-    }, 200).unref();
+    }, 200);
+    this.positionsTimer.unref();
+  }
+
+  private async pushQueuePositions(): Promise<void> {
+    const queued = await this.app.prisma.conversation.findMany({
+      where: { status: 'queued', visitorId: { in: [...this.visitors.keys()] } },
+      select: { id: true },
+    });
+    for (const { id } of queued) {
+      if (this.closed) return;
+      const conversation = await this.app.conversations.requireConversation(id).catch(() => null);
+      if (conversation) await this.toVisitorWithPosition(conversation);
+    }
   }
 
   /** Agents: the assignee (and a previous one), every admin, and for queued conversations every agent. */
@@ -315,6 +323,8 @@ export class RealtimeGateway {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.positionsTimer) clearTimeout(this.positionsTimer);
     this.unsubscribe();
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const ws of this.wss.clients) ws.terminate();
