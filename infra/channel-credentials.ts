@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { isUuid } from '../core/ids.ts';
 import type { ChannelConfig, ChannelType } from '../connectors/connector.ts';
 import type { PrismaClient } from '../prisma/generated/client.ts';
 
@@ -61,11 +62,9 @@ export function toChannelConfig(secret: string, row: ChannelRow): ChannelConfig 
   };
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A channel with decrypted credentials, or null when the id names no channel. */
 export async function loadChannelConfig(prisma: PrismaClient, secret: string, id: string): Promise<(ChannelConfig & { state: Record<string, unknown> }) | null> {
-  if (!uuidPattern.test(id)) return null;
+  if (!isUuid(id)) return null;
   const row = await prisma.channel.findUnique({ where: { id } });
   if (!row) return null;
   return { ...toChannelConfig(secret, row), state: (row.state ?? {}) as Record<string, unknown> };

@@ -48,6 +48,16 @@ export class ConsoleQueries {
     return this.named(rows.reverse().map(toMessage));
   }
 
+  /** The newest `limit` messages of one visitor (all of their conversations), oldest first. */
+  async latestMessagesForVisitor(visitorId: string, limit: number): Promise<MessageRecord[]> {
+    const rows = await this.prisma.message.findMany({
+      where: { conversation: { visitorId } },
+      orderBy: { seq: 'desc' },
+      take: limit,
+    });
+    return this.named(rows.reverse().map(toMessage));
+  }
+
   /** Messages after a cursor for one visitor (all of their conversations), for resume. */
   async messagesForVisitorAfter(visitorId: string, after: number, limit = 500): Promise<MessageRecord[]> {
     const rows = await this.prisma.message.findMany({

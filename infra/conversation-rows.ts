@@ -37,10 +37,6 @@ export function toConversationRow(row: Row): ConversationRecord {
   };
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isUuid(value: string): boolean {
-  return uuidPattern.test(value);
-}
 
 function pick(row: Row, camel: string, snake: string): any {
   return row[camel] !== undefined ? row[camel] : row[snake];

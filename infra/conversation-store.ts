@@ -10,8 +10,9 @@ import type {
 } from '../core/conversation/records.ts';
 import type { ConversationStatus } from '../core/conversation/transitions.ts';
 import type { PrismaClient } from '../prisma/generated/client.ts';
+import { isUuid } from '../core/ids.ts';
 import type { SqlExecutor } from './database.ts';
-import { conversationColumns, conversationJoins, conversationSelect, isUuid, toAgent, toConversationRow, toMessage, toVisitor, type Row } from './conversation-rows.ts';
+import { conversationColumns, conversationJoins, conversationSelect, toAgent, toConversationRow, toMessage, toVisitor, type Row } from './conversation-rows.ts';
 
 
 

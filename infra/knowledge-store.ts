@@ -1,4 +1,5 @@
 import type { SqlExecutor } from './database.ts';
+import { isUuid } from '../core/ids.ts';
 import type {
   KnowledgeItemInput,
   KnowledgeItemPatch,
@@ -10,7 +11,6 @@ import type { PrismaClient } from '../prisma/generated/client.ts';
 
 const USER_WORDS_KEY = 'knowledge.userWords';
 const SYNONYMS_KEY = 'knowledge.synonyms';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Knowledge items in `knowledge_items`; the admin vocabulary in `settings` (knowledge.userWords / knowledge.synonyms). */
 export class PrismaKnowledgeStore implements KnowledgeStore {
@@ -24,7 +24,7 @@ export class PrismaKnowledgeStore implements KnowledgeStore {
   }
 
   async get(id: string): Promise<KnowledgeItemRecord | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.prisma.knowledgeItem.findUnique({ where: { id } });
   }
 
@@ -38,7 +38,7 @@ export class PrismaKnowledgeStore implements KnowledgeStore {
   }
 
   async update(id: string, patch: KnowledgeItemPatch): Promise<KnowledgeItemRecord | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const result = await this.prisma.knowledgeItem.updateMany({ where: { id }, data: patch });
     return result.count === 0 ? null : this.get(id);
   }
@@ -51,7 +51,7 @@ export class PrismaKnowledgeStore implements KnowledgeStore {
   }
 
   async setEnabled(ids: string[], enabled: boolean): Promise<string[]> {
-    const valid = ids.filter((id) => UUID.test(id));
+    const valid = ids.filter(isUuid);
     if (valid.length === 0) return [];
     await this.prisma.knowledgeItem.updateMany({ where: { id: { in: valid } }, data: { enabled } });
     const rows = await this.prisma.knowledgeItem.findMany({ where: { id: { in: valid } }, select: { id: true } });
@@ -59,7 +59,7 @@ export class PrismaKnowledgeStore implements KnowledgeStore {
   }
 
   async appendPhrasing(id: string, phrasing: string, pending: boolean): Promise<KnowledgeItemRecord | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     // One statement, so two agents teaching the same item at once cannot overwrite each other.
     const column = pending ? 'pending_phrasings' : 'phrasings';
     const rows = await this.sql.query<{ id: string }>(
@@ -100,7 +100,7 @@ export class PrismaKnowledgeStore implements KnowledgeStore {
 
   /** Questions offered by the conversation's latest bot message (您是不是想问), or none. */
   async lastSuggestions(conversationId: string): Promise<string[]> {
-    if (!UUID.test(conversationId)) return [];
+    if (!isUuid(conversationId)) return [];
     const last = await this.prisma.message.findFirst({
       where: { conversationId, sender: 'bot', kind: { not: 'event' } },
       orderBy: { seq: 'desc' },

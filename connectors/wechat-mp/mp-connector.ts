@@ -1,3 +1,4 @@
+import { ClientCache } from '../wechat-common/client-cache.ts';
 import {
   DeliveryFailure,
   type ChannelCapabilities,
@@ -41,7 +42,7 @@ export interface MpConnectorOptions {
 export class MpConnector implements Connector {
   readonly type = 'wechat_mp' as const;
   readonly capabilities = mpCapabilities;
-  readonly #clients = new Map<string, { fingerprint: string; client: MpApiClient }>();
+  readonly #clients = new ClientCache<MpApiClient>();
   readonly #loadMedia: MediaLoader;
 
   constructor(private readonly options: MpConnectorOptions) {
@@ -109,19 +110,14 @@ export class MpConnector implements Connector {
   }
 
   #client(channelId: string, credentials: MpCredentials): MpApiClient {
-    const fingerprint = `${credentials.appId}\n${credentials.appSecret}`;
-    const cached = this.#clients.get(channelId);
-    if (cached?.fingerprint === fingerprint) return cached.client;
-    const client = new MpApiClient({
+    return this.#clients.get(channelId, `${credentials.appId}\n${credentials.appSecret}`, () => new MpApiClient({
       appId: credentials.appId,
       appSecret: credentials.appSecret,
       tokenCache: this.options.tokenCache,
       apiBase: this.options.apiBase,
       fetch: this.options.fetch,
       timeoutMs: this.options.timeoutMs,
-    });
-    this.#clients.set(channelId, { fingerprint, client });
-    return client;
+    }));
   }
 }
 

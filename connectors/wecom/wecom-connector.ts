@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ClientCache } from '../wechat-common/client-cache.ts';
 import {
   DeliveryFailure,
   type ChannelCapabilities,
@@ -46,7 +47,7 @@ const maxMenuItems = 10;
 export class WecomConnector implements Connector {
   readonly type = 'wecom' as const;
   readonly capabilities = wecomCapabilities;
-  readonly #clients = new Map<string, { fingerprint: string; client: WecomApiClient }>();
+  readonly #clients = new ClientCache<WecomApiClient>();
   readonly #loadMedia: MediaLoader;
 
   constructor(private readonly options: WecomConnectorOptions) {
@@ -105,19 +106,14 @@ export class WecomConnector implements Connector {
   }
 
   #client(channelId: string, credentials: WecomCredentials): WecomApiClient {
-    const fingerprint = `${credentials.corpId}\n${credentials.secret}`;
-    const cached = this.#clients.get(channelId);
-    if (cached?.fingerprint === fingerprint) return cached.client;
-    const client = new WecomApiClient({
+    return this.#clients.get(channelId, `${credentials.corpId}\n${credentials.secret}`, () => new WecomApiClient({
       corpId: credentials.corpId,
       secret: credentials.secret,
       tokenCache: this.options.tokenCache,
       apiBase: this.options.apiBase,
       fetch: this.options.fetch,
       timeoutMs: this.options.timeoutMs,
-    });
-    this.#clients.set(channelId, { fingerprint, client });
-    return client;
+    }));
   }
 }
 

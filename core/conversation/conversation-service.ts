@@ -1,5 +1,6 @@
 import type { InboundMessage } from '../../connectors/connector.ts';
 import { AppError } from '../errors.ts';
+import { isUuid } from '../ids.ts';
 import type { Clock } from '../ports.ts';
 import { systemClock } from '../ports.ts';
 import type { DomainEvent } from './events.ts';
@@ -447,7 +448,3 @@ function actorFields(actor: Actor): { actorType: string; actorId: string | null 
   return { actorType: actor.type, actorId: 'id' in actor ? actor.id : null };
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isUuid(value: string): boolean {
-  return uuidPattern.test(value);
-}

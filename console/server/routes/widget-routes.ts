@@ -87,7 +87,7 @@ export function widgetRoutes(api: ApiRouter, app: AppContext): void {
     });
     const open = await app.prisma.conversation.findFirst({ where: { visitorId: record.id, status: { not: 'closed' } }, orderBy: { createdAt: 'desc' } });
     const conversation = open ? await app.conversations.requireConversation(open.id) : null;
-    const messages = await app.queries.messagesForVisitorAfter(record.id, 0, 100000);
+    const messages = await app.queries.latestMessagesForVisitor(record.id, 200);
     const settings = (channel.settings ?? {}) as Record<string, unknown>;
     const widget: WidgetSettings = {
       title: typeof settings.title === 'string' ? settings.title : channel.name,
@@ -99,7 +99,7 @@ export function widgetRoutes(api: ApiRouter, app: AppContext): void {
       visitorToken: signVisitorToken(app.secret, identity),
       visitorId: record.id,
       conversation: conversation ? conversationDto(conversation, { queuePosition: await app.queries.queuePosition(conversation) }) : null,
-      messages: messages.slice(-200).map(messageDto),
+      messages: messages.map(messageDto),
       settings: widget,
     };
   });
