@@ -29,6 +29,8 @@ const envSchema = z.object({
   WECHATY_PUPPET_TOKEN: z.string().optional(),
   METRICS_TOKEN: z.string().min(16).optional(),
   RATE_LIMIT_MULTIPLIER: z.coerce.number({ error: 'must be a number, e.g. 1' }).positive().default(1),
+  KEFU_RECOVERY_SWEEP_MS: z.coerce.number({ error: 'must be milliseconds, e.g. 10000' }).int().min(100).max(3_600_000).default(10_000),
+  WS_HEARTBEAT_MS: z.coerce.number({ error: 'must be milliseconds, e.g. 30000' }).int().min(50).max(600_000).default(30_000),
   KEFU_TIMER_SCALE: z.coerce.number({ error: 'must be a number, e.g. 1' }).positive().max(1, 'must be at most 1, e.g. 1').default(1),
 });
 
@@ -58,6 +60,10 @@ export interface Config {
   rateLimitMultiplier: number;
   /** Multiplies minute-based routing timers (1 in production; tests use e.g. 0.001 to run minutes as milliseconds). */
   timerScale: number;
+  /** How often the socket server pings clients; a client that misses a pong is dropped at the next one. */
+  wsHeartbeatMs: number;
+  /** How often worker processes run the recovery sweep (stale pending deliveries, lost job queue data). */
+  recoverySweepMs: number;
 }
 
 export class ConfigError extends Error {
@@ -99,5 +105,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     rateLimitMultiplier: e.RATE_LIMIT_MULTIPLIER,
     timerScale: e.KEFU_TIMER_SCALE,
+    wsHeartbeatMs: e.WS_HEARTBEAT_MS,
+    recoverySweepMs: e.KEFU_RECOVERY_SWEEP_MS,
   };
 }

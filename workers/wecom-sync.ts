@@ -95,6 +95,10 @@ async function handleKfItem(deps: WecomSyncDeps, channel: ChannelConfig, item: I
     if (message) await deps.conversations.markDelivery(message.id, 'failed', String(event.data?.fail_reason ?? '发送失败'));
     return 0;
   }
+  if (inbound.kind === 'event' && event?.name === 'session_status_change') {
+    // A WeCom servicer took, passed on or ended the session: its state must be asked again before sending.
+    deps.connector.forgetSessionState({ channelId: channel.id, openKfId: readWecomCredentials(channel).openKfId, externalUserId: inbound.visitor.externalId });
+  }
   const result = await deps.conversations.receive(inbound);
   if (result.duplicate) return 0;
   if (inbound.kind === 'event' && event?.name === 'enter_session' && typeof event.data?.welcome_code === 'string') {
@@ -177,6 +181,7 @@ export function createWecomCloseHandler(deps: WecomSyncDeps) {
     }
     const client = deps.connector.clientFor(channel);
     const externalUserId = conversation.visitor.externalId;
+    deps.connector.forgetSessionState({ channelId: channel.id, openKfId, externalUserId });
     const state = await client.getServiceState({ openKfId, externalUserId });
     if (state.serviceState === 4) return 'already-ended';
     const { msgCode } = await client.transServiceState({ openKfId, externalUserId, serviceState: 4 });

@@ -14,6 +14,7 @@ import { createFetchMediaLoader, type MediaLoader } from '../wechat-common/media
 import type { TokenCache } from '../wechat-common/token-cache.ts';
 import { WecomApiClient, type KfMenu, type KfMessageBody } from './api-client.ts';
 import { readWecomCredentials, type WecomCredentials } from './credentials.ts';
+import { isSessionStateRefusal, KfSessionStates, type KfSessionKey } from './session-state.ts';
 
 export const wecomCapabilities: ChannelCapabilities = {
   replyWindowHours: 48,
@@ -34,6 +35,8 @@ export interface WecomConnectorOptions {
   timeoutMs?: number;
   /** How image URLs of outbound messages become bytes; defaults to fetching absolute http(s) URLs. */
   loadMedia?: MediaLoader;
+  /** How long a session seen in state 1 is trusted without asking service_state/get again. Default 3 min. */
+  sessionStateTtlMs?: number;
 }
 
 const maxTextBytes = 2048;
@@ -41,17 +44,26 @@ const maxMenuItems = 10;
 
 /**
  * WeCom 微信客服 connector: sends text, images (uploaded through media/upload) and click menus with
- * kf/send_msg. Kefu's messageId becomes the kf `msgid`, so WeCom itself refuses a second delivery of
- * the same message. Every failure is a `DeliveryFailure` with a readable reason.
+ * kf/send_msg, after making sure the WeCom session is in state 1 (API reception; see `KfSessionStates`),
+ * since only states 0/1 allow API sends. Kefu's messageId becomes the kf `msgid` (the UUID without
+ * dashes), so a message re-sent after a crash is recognisable. Every failure is a `DeliveryFailure`
+ * with a readable reason.
  */
 export class WecomConnector implements Connector {
   readonly type = 'wecom' as const;
   readonly capabilities = wecomCapabilities;
   readonly #clients = new ClientCache<WecomApiClient>();
   readonly #loadMedia: MediaLoader;
+  readonly #sessions: KfSessionStates;
 
   constructor(private readonly options: WecomConnectorOptions) {
     this.#loadMedia = options.loadMedia ?? createFetchMediaLoader(options.fetch);
+    this.#sessions = new KfSessionStates(options.sessionStateTtlMs);
+  }
+
+  /** Drops what is known about a session's state (it changed: session_status_change, Kefu ended it). */
+  forgetSessionState(key: KfSessionKey): void {
+    this.#sessions.forget(key);
   }
 
   /** The API client of a channel (shared token cache), for sync_msg, service_state and media calls. */
@@ -67,16 +79,23 @@ export class WecomConnector implements Connector {
       throw new DeliveryFailure(isAppError(error) ? error.userMessage : '企业微信客服渠道配置无效', true);
     }
     const client = this.#client(channel.id, credentials);
+    const session: KfSessionKey = { channelId: channel.id, openKfId: credentials.openKfId, externalUserId: message.visitorExternalId };
     try {
       const body = await this.#buildBody(client, message);
-      const result = await client.sendMessage({
-        toUser: message.visitorExternalId,
-        openKfId: credentials.openKfId,
-        msgid: toKfMsgId(message.messageId),
-        body,
-      });
-      return { channelMessageId: result.msgid };
+      const request = { toUser: message.visitorExternalId, openKfId: credentials.openKfId, msgid: toKfMsgId(message.messageId), body };
+      const remembered = await this.#sessions.ensureApiOwned(client, session);
+      try {
+        return { channelMessageId: (await client.sendMessage(request)).msgid };
+      } catch (error) {
+        if (!isSessionStateRefusal(error)) throw error;
+        this.#sessions.forget(session);
+        if (!remembered) throw error;
+        // The remembered state 1 was stale (the session moved elsewhere): look again, once.
+        await this.#sessions.ensureApiOwned(client, session);
+        return { channelMessageId: (await client.sendMessage(request)).msgid };
+      }
     } catch (error) {
+      if (isSessionStateRefusal(error)) this.#sessions.forget(session);
       throw toDeliveryFailure(error);
     }
   }
@@ -129,9 +148,11 @@ export function toKfMenu(menu: NonNullable<OutboundMessage['menu']>): KfMenu {
 
 /**
  * A kf msgid (≤32 bytes of [0-9a-zA-Z_-]) derived deterministically from Kefu's message id, so a
- * retried delivery reuses it: ids that already fit are kept, others are hashed.
+ * retried delivery reuses it: a UUID loses its dashes (32 hex characters), other ids that already fit
+ * are kept, the rest are hashed.
  */
 export function toKfMsgId(messageId: string): string {
+  if (/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(messageId)) return messageId.replace(/-/g, '').toLowerCase();
   if (/^[0-9a-zA-Z_-]{1,32}$/.test(messageId)) return messageId;
   return createHash('sha256').update(messageId).digest('hex').slice(0, 32);
 }

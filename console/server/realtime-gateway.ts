@@ -8,6 +8,7 @@ import { clientFrameSchema, type ServerFrame } from '../shared/protocol.ts';
 import type { AppContext } from './app-context.ts';
 import { conversationDto, messageDto } from './dto.ts';
 import { SESSION_COOKIE, parseCookie, type SessionUser } from './sessions.ts';
+import { FrameGate } from './frame-gate.ts';
 import { receiveWebMessage } from './routes/widget-routes.ts';
 
 interface AgentSocket {
@@ -27,6 +28,8 @@ type PendingClient = Omit<AgentSocket, 'ws'> | Omit<VisitorSocket, 'ws'>;
 const MAX_FRAME_BYTES = 64 * 1024;
 /** Frames of one client handled at once before its socket stops being read. */
 const MAX_FRAMES_IN_FLIGHT = 8;
+/** Frames handled at once by this process, across all sockets (a few per database connection). */
+const FRAMES_AT_ONCE = 32;
 
 /**
  * WebSockets for agents (/ws/agent) and visitors (/ws/visitor). Every process subscribes to the
@@ -39,6 +42,7 @@ export class RealtimeGateway {
   private readonly visitors = new Map<string, Set<VisitorSocket>>();
   private readonly unsubscribe: () => void;
   private heartbeat?: NodeJS.Timeout;
+  private readonly gate = new FrameGate(FRAMES_AT_ONCE);
 
   constructor(private readonly app: AppContext) {
     this.unsubscribe = app.bus.subscribe((event) => this.fanOut(event));
@@ -71,6 +75,8 @@ export class RealtimeGateway {
     this.heartbeat = setInterval(() => {
       for (const ws of this.wss.clients) {
         const state = ws as WebSocket & { alive?: boolean };
+        // A socket paused for backpressure has frames being handled and its pong cannot be read yet.
+        if (ws.isPaused) continue;
         if (state.alive === false) {
           ws.terminate();
           continue;
@@ -78,7 +84,7 @@ export class RealtimeGateway {
         state.alive = false;
         ws.ping();
       }
-    }, 30_000);
+    }, this.app.config.wsHeartbeatMs);
     this.heartbeat.unref();
   }
 
@@ -107,19 +113,18 @@ export class RealtimeGateway {
     this.register(client);
     ws.on('close', () => this.unregister(client));
     ws.on('error', () => ws.terminate());
-    // Backpressure: a client with many frames still being handled stops being read (TCP holds the
-    // rest), so a flood costs a bounded amount of memory instead of an unbounded backlog.
-    const raw = (ws as unknown as { _socket?: { pause(): void; resume(): void } })._socket;
+    // Backpressure: a client with many frames waiting or running stops being read (TCP holds the
+    // rest), and the process-wide gate bounds how many frames are handled at once, so a flood costs
+    // a bounded amount of memory and never queues thousands of callers on the database pool.
+    // ws.pause() (not the raw socket's) so the library does not resume reading on its own.
     let inFlight = 0;
-    let paused = false;
     ws.on('message', (data, isBinary) => {
+      (ws as WebSocket & { alive?: boolean }).alive = true;
       if (isBinary) return this.send(ws, { type: 'error', code: 'bad_request', message: 'Binary frames are not accepted.' });
       inFlight++;
-      if (inFlight >= MAX_FRAMES_IN_FLIGHT && !paused && raw) {
-        paused = true;
-        raw.pause();
-      }
-      this.onFrame(client, data.toString())
+      if (inFlight >= MAX_FRAMES_IN_FLIGHT && !ws.isPaused) ws.pause();
+      this.gate
+        .run(() => this.onFrame(client, data.toString()))
         .catch((error) => {
           const code = isAppError(error) ? error.code : 'internal';
           const message = isAppError(error) ? error.userMessage : 'Something went wrong on the server.';
@@ -128,10 +133,7 @@ export class RealtimeGateway {
         })
         .finally(() => {
           inFlight--;
-          if (paused && inFlight <= MAX_FRAMES_IN_FLIGHT / 2 && raw) {
-            paused = false;
-            raw.resume();
-          }
+          if (ws.isPaused && inFlight <= MAX_FRAMES_IN_FLIGHT / 2) ws.resume();
         });
     });
     this.send(ws, {

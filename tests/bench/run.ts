@@ -14,6 +14,7 @@ const parts: { name: string; module: string; fn: string }[] = [
   { name: 'routing', module: './routing-bench.ts', fn: 'benchRouting' },
   { name: 'export', module: './export-bench.ts', fn: 'benchExport' },
   { name: 'console', module: './console-bench.ts', fn: 'benchConsole' },
+  { name: 'scale', module: './scale-bench.ts', fn: 'benchScale' },
 ];
 
 const only = process.argv.slice(2);

@@ -4,16 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WechatMpPeer, type MpPeerMode } from '../peers/wechat-mp-peer.ts';
 import { Client, createUser, openSocket, startTestKefu, stopAndDrop, wsUrl, type TestKefu } from '../support/harness.ts';
-
-async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as T;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { eventually, postCallback as post } from './channel-support.ts';
 
 describe('Official Account channel end to end', () => {
   let peer: WechatMpPeer;
@@ -34,10 +25,6 @@ describe('Official Account channel end to end', () => {
     await stopAndDrop(kefu);
     await peer.close();
   });
-
-  async function post(url: string, built: { query: Record<string, string>; body: string }) {
-    return fetch(`${url}?${new URLSearchParams(built.query)}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: built.body });
-  }
 
   async function replierFor(conversationId: string): Promise<Client> {
     const current = await admin.get(`/api/conversations/${conversationId}`);

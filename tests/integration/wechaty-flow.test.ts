@@ -1,18 +1,8 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PuppetMock } from 'wechaty-puppet-mock';
-import { findRunningBot } from '../../connectors/wechaty/wechaty-runner.ts';
 import { Client, createUser, startTestKefu, stopAndDrop, type TestKefu } from '../support/harness.ts';
-
-async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as T;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { eventually, startedBot } from './channel-support.ts';
 
 describe('personal WeChat through Wechaty and PuppetMock', () => {
   let kefu: TestKefu;
@@ -35,7 +25,7 @@ describe('personal WeChat through Wechaty and PuppetMock', () => {
     const created = await admin.post('/api/channels', { type: 'wechaty', name: '个人微信', credentials: { puppet: 'wechaty-puppet-mock' } });
     expect(created.status).toBe(201);
     const channelId: string = created.body.channel.id;
-    const bot = await eventually(() => findRunningBot(channelId));
+    const bot = await eventually(() => startedBot(channelId));
     const mocker = (bot.puppet as unknown as PuppetMock).mocker;
     const botUser = mocker.createContact({ name: 'Kefu' });
     const contact = mocker.createContact({ name: '张三' });
@@ -79,7 +69,7 @@ describe('personal WeChat through Wechaty and PuppetMock', () => {
   it('ignores group messages unless the account is mentioned and the channel allows room mentions', async () => {
     const created = await admin.post('/api/channels', { type: 'wechaty', name: '个人微信 群聊', credentials: { puppet: 'wechaty-puppet-mock' } });
     const channelId: string = created.body.channel.id;
-    const bot = await eventually(() => findRunningBot(channelId));
+    const bot = await eventually(() => startedBot(channelId));
     const mocker = (bot.puppet as unknown as PuppetMock).mocker;
     const botUser = mocker.createContact({ name: 'Kefu 群' });
     const member = mocker.createContact({ name: '李四' });

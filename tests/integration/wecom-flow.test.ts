@@ -4,16 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WecomPeer } from '../peers/wecom-peer.ts';
 import { Client, createUser, openSocket, startTestKefu, stopAndDrop, wsUrl, type TestKefu } from '../support/harness.ts';
-
-async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as T;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { eventually, replierFor as replierOf } from './channel-support.ts';
 
 describe('WeCom 微信客服 channel end to end', () => {
   let peer: WecomPeer;
@@ -37,23 +28,7 @@ describe('WeCom 微信客服 channel end to end', () => {
     await peer.close();
   });
 
-  /** The client of whoever serves the conversation: auto-assigned by routing, or picked by the agent. */
-  async function replierFor(conversationId: string): Promise<Client> {
-    const assigneeClient = async () => {
-      const current = await admin.get(`/api/conversations/${conversationId}`);
-      if (current.body.conversation.status !== 'assigned') return null;
-      const me = await admin.get('/api/auth/me');
-      return current.body.conversation.assigneeId === me.body?.user?.id ? admin : agent;
-    };
-    const already = await assigneeClient();
-    if (already) return already;
-    const pick = await agent.post(`/api/conversations/${conversationId}/pick`);
-    if (pick.status === 200) return agent;
-    // Automatic assignment got there between the look and the pick.
-    const assigned = await assigneeClient();
-    expect(assigned, JSON.stringify(pick.body)).not.toBeNull();
-    return assigned!;
-  }
+  const replierFor = (conversationId: string) => replierOf(admin, agent, conversationId);
 
   const storedTexts = async (text: string) =>
     kefu.app.prisma.message.findMany({ where: { channelId, content: text }, orderBy: { seq: 'asc' } });
@@ -242,6 +217,68 @@ describe('WeCom 微信客服 channel end to end', () => {
       return row?.deliveryStatus === 'failed' ? row : undefined;
     });
     expect(failed.failureReason).toBe('用户拒收');
+  });
+
+  /** A visitor writes and an agent replies; resolves with the reply once it is no longer pending. */
+  async function replyTo(externalUserId: string, before: () => void, text: string) {
+    const pushed = peer.pushVisitorText(externalUserId, `${externalUserId} 在吗`);
+    before();
+    await peer.deliverCallback(callbackUrl, pushed.syncToken);
+    const inbound = await eventually(async () => (await storedTexts(`${externalUserId} 在吗`))[0]);
+    const replier = await replierFor(inbound.conversationId);
+    const reply = await replier.post(`/api/conversations/${inbound.conversationId}/messages`, { clientMessageId: crypto.randomUUID(), kind: 'text', text });
+    expect(reply.status).toBe(201);
+    const row = await eventually(async () => {
+      const current = await kefu.app.prisma.message.findUnique({ where: { id: reply.body.message.id } });
+      return current && current.deliveryStatus !== 'pending' ? current : undefined;
+    });
+    const history = await replier.get(`/api/conversations/${inbound.conversationId}/messages`);
+    return { row, replier, conversationId: inbound.conversationId, shown: JSON.stringify(history.body) };
+  }
+
+  it('moves a new WeCom session (state 0) to API reception before the agent’s reply, which arrives once', async () => {
+    const { row } = await replyTo('wm_state_0', () => expect(peer.session('wm_state_0').state).toBe(0), '状态0的回复');
+    expect(row.deliveryStatus).toBe('sent');
+    expect(peer.session('wm_state_0').state).toBe(1);
+    const delivered = peer.sentTo('wm_state_0').filter((sent) => (sent.body.text as { content?: string })?.content === '状态0的回复');
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]!.msgid).toBe(row.id.replace(/-/g, ''));
+  });
+
+  it('asks WeCom again after a session_status_change instead of trusting the remembered state 1', async () => {
+    // wm_state_0 is remembered in state 1 from the test above; a WeCom servicer now takes the chat.
+    peer.setSessionState('wm_state_0', 3, 'zhaoliu');
+    const changed = peer.pushEvent({ event_type: 'session_status_change', external_userid: 'wm_state_0', change_type: 1, new_servicer_userid: 'zhaoliu' });
+    await peer.deliverCallback(callbackUrl, changed.syncToken);
+    const stored = await eventually(() => kefu.app.prisma.message.findFirst({ where: { channelId, channelMessageId: changed.msgid } }));
+    const calls = peer.calls.length;
+    const replier = await replierFor(stored.conversationId);
+    const reply = await replier.post(`/api/conversations/${stored.conversationId}/messages`, { clientMessageId: crypto.randomUUID(), kind: 'text', text: '接待变更后的回复' });
+    expect(reply.status).toBe(201);
+    const failed = await eventually(async () => {
+      const row = await kefu.app.prisma.message.findUnique({ where: { id: reply.body.message.id } });
+      return row?.deliveryStatus === 'failed' ? row : undefined;
+    });
+    expect(failed.failureReason).toContain('该会话正由企业微信客服人员接待（zhaoliu）');
+    const after = peer.calls.slice(calls);
+    expect(after).toContain('/cgi-bin/kf/service_state/get');
+    expect(after).not.toContain('/cgi-bin/kf/send_msg');
+  });
+
+  it('shows the agent why a reply cannot go while a WeCom servicer serves the visitor (state 3)', async () => {
+    const { row, shown } = await replyTo('wm_state_3', () => peer.setSessionState('wm_state_3', 3, 'wangwu'), '状态3的回复');
+    expect(row.deliveryStatus).toBe('failed');
+    expect(row.failureReason).toContain('该会话正由企业微信客服人员接待');
+    expect(shown).toContain('该会话正由企业微信客服人员接待');
+    expect(peer.session('wm_state_3').state).toBe(3);
+    expect(peer.sentTo('wm_state_3')).toEqual([]);
+  });
+
+  it('shows the agent why a reply cannot go while the visitor waits in the WeCom pool (state 2, pool → API refused)', async () => {
+    const { row } = await replyTo('wm_state_2', () => peer.setSessionState('wm_state_2', 2), '状态2的回复');
+    expect(row.deliveryStatus).toBe('failed');
+    expect(row.failureReason).toContain('该会话正在企业微信待接入池排队');
+    expect(peer.sentTo('wm_state_2')).toEqual([]);
   });
 
   it('takes a typed 1–5 after the rating menu as the rating of the closed conversation', async () => {

@@ -1,16 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WecomPeer } from '../peers/wecom-peer.ts';
 import { Client, createUser, startTestKefu, stopAndDrop, type TestKefu } from '../support/harness.ts';
-
-async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as T;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { eventually } from './channel-support.ts';
 
 // KEFU_TIMER_SCALE=0.001: one setting minute is 60 ms here.
 describe('WeCom queue position updates', () => {

@@ -11,6 +11,9 @@ import {
   type PeerRequest,
   type RunningServer,
 } from './http-peer.ts';
+import { KfSessions, type KfSession } from './wecom-sessions.ts';
+
+export type { KfSession } from './wecom-sessions.ts';
 
 /**
  * A local stand-in for qyapi.weixin.qq.com's 微信客服 API, following the documented behaviour closely
@@ -20,9 +23,13 @@ import {
  * It also builds the encrypted kf_msg_or_event callback WeCom would POST to Kefu.
  *
  * Where the documentation names no errcode the peer uses 40058 (invalid parameter: used or expired
- * event code, reused msgid, bad cursor); 95018 stands for "session state or 48 h window does not allow
- * sending", 95001 for the 5-message limit, 95016 for a refused service_state transition (the
- * transition matrix is the unverified third-party one from the protocol reference).
+ * event code, bad cursor); 95018 stands for "session state or 48 h window does not allow sending",
+ * 95001 for the 5-message limit; sessions and their states live in wecom-sessions.ts.
+ *
+ * A repeated send msgid: the documentation only says msgid must be unique within the kf account and is
+ * echoed back, not what WeCom answers to a repeat (INFERENCE: it does not deliver the message again).
+ * The peer answers ok with the same msgid and delivers nothing, so a send repeated after a crash
+ * reaches the visitor once.
  */
 export interface WecomPeerOptions {
   corpId?: string;
@@ -36,24 +43,11 @@ export interface WecomPeerOptions {
   startTime?: number;
 }
 
-export interface KfSession {
-  state: 0 | 1 | 2 | 3 | 4;
-  servicerUserId?: string;
-  lastVisitorMessageAt?: number;
-  sentSinceVisitorMessage: number;
-  /** States 2/3 issue a msg_code only the first time. */
-  codesIssuedFor: Set<number>;
-}
-
 export interface SentKfMessage {
   endpoint: 'send_msg' | 'send_msg_on_event';
   body: Record<string, unknown>;
   msgid: string;
 }
-
-const windowMs = 48 * 3600 * 1000;
-const quota = 5;
-const allowedTransitions: Record<number, readonly number[]> = { 0: [1, 2, 3, 4], 1: [1, 2, 3, 4], 2: [2, 3, 4], 3: [3, 4], 4: [] };
 
 export class WecomPeer {
   readonly corpId: string;
@@ -64,7 +58,7 @@ export class WecomPeer {
   readonly sent: SentKfMessage[] = [];
   /** Every API call received, in order (path only), to assert e.g. how often gettoken ran. */
   readonly calls: string[] = [];
-  readonly sessions = new Map<string, KfSession>();
+  readonly sessions: KfSessions;
   readonly media = new Map<string, { data: Uint8Array; filename: string; mimeType: string }>();
 
   #server: RunningServer | undefined;
@@ -86,6 +80,7 @@ export class WecomPeer {
     this.openKfId = options.openKfId ?? 'wkPEERKF000001';
     this.#tokenTtlSeconds = options.tokenTtlSeconds ?? 7200;
     this.#now = options.startTime ?? Date.now();
+    this.sessions = new KfSessions(() => this.#now, (externalUserId, ttlMs) => this.#issueCode(externalUserId, ttlMs));
   }
 
   static async start(options: WecomPeerOptions = {}): Promise<WecomPeer> {
@@ -138,13 +133,19 @@ export class WecomPeer {
   }
 
   session(externalUserId: string, openKfId = this.openKfId): KfSession {
-    const key = `${openKfId}\n${externalUserId}`;
-    let session = this.sessions.get(key);
-    if (!session) {
-      session = { state: 4, sentSinceVisitorMessage: 0, codesIssuedFor: new Set() };
-      this.sessions.set(key, session);
-    }
-    return session;
+    return this.sessions.get(openKfId, externalUserId);
+  }
+
+  /** Puts a visitor's session in a state, as a WeCom servicer or the admin would (3 needs a servicer). */
+  setSessionState(externalUserId: string, state: KfSession['state'], servicerUserId?: string): void {
+    const session = this.session(externalUserId);
+    session.state = state;
+    session.servicerUserId = state === 3 ? (servicerUserId ?? 'peer_servicer') : undefined;
+  }
+
+  /** Messages delivered to a visitor through send_msg (a repeated msgid is not delivered again). */
+  sentTo(externalUserId: string): SentKfMessage[] {
+    return this.sent.filter((sent) => sent.body.touser === externalUserId);
   }
 
   /** Queues a visitor message (origin 3): re-opens the session and the 5-message budget. */
@@ -152,13 +153,7 @@ export class WecomPeer {
     externalUserId: string,
     body: { msgtype: string; [key: string]: unknown } = { msgtype: 'text', text: { content: '你好' } },
   ): { msgid: string; syncToken: string } {
-    const session = this.session(externalUserId);
-    if (session.state === 4) {
-      session.state = 0;
-      session.codesIssuedFor.clear();
-    }
-    session.lastVisitorMessageAt = this.#now;
-    session.sentSinceVisitorMessage = 0;
+    this.sessions.visitorWrote(this.session(externalUserId));
     return this.pushItem({ open_kfid: this.openKfId, external_userid: externalUserId, origin: 3, ...body });
   }
 
@@ -328,12 +323,9 @@ export class WecomPeer {
     if (invalid) return invalid;
     const msgid = this.#claimMsgid(body.msgid);
     if (typeof msgid !== 'string') return msgid;
-    const session = this.session(body.touser);
-    const inWindow = session.lastVisitorMessageAt !== undefined && this.#now - session.lastVisitorMessageAt <= windowMs;
-    if (!inWindow && session.state !== 4) session.state = 4;
-    if (session.state !== 0 && session.state !== 1) return errcode(95018, 'send msg session status invalid');
-    if (session.sentSinceVisitorMessage >= quota) return errcode(95001, 'send msg count limit');
-    session.sentSinceVisitorMessage += 1;
+    if (this.#msgids.has(msgid)) return { json: { errcode: 0, errmsg: 'ok', msgid } };
+    const refused = this.sessions.claimSend(this.session(body.touser));
+    if (refused) return refused;
     this.#msgids.add(msgid);
     this.sent.push({ endpoint: 'send_msg', body, msgid });
     return { json: { errcode: 0, errmsg: 'ok', msgid } };
@@ -346,6 +338,7 @@ export class WecomPeer {
     if (invalid) return invalid;
     const msgid = this.#claimMsgid(body.msgid);
     if (typeof msgid !== 'string') return msgid;
+    if (this.#msgids.has(msgid)) return { json: { errcode: 0, errmsg: 'ok', msgid } };
     code.used = true;
     this.#msgids.add(msgid);
     this.sent.push({ endpoint: 'send_msg_on_event', body, msgid });
@@ -367,31 +360,18 @@ export class WecomPeer {
   #claimMsgid(value: unknown): string | PeerReply {
     if (value === undefined) return `peer_out_${++this.#seq}`;
     if (typeof value !== 'string' || !/^[0-9a-zA-Z_-]{1,32}$/.test(value)) return errcode(40058, 'invalid msgid');
-    if (this.#msgids.has(value)) return errcode(40058, 'msgid duplicated');
     return value;
   }
 
   #getState(body: Record<string, unknown>): PeerReply {
     if (body.open_kfid !== this.openKfId) return errcode(95000, 'invalid open_kfid');
-    const session = this.session(String(body.external_userid));
-    return { json: { errcode: 0, errmsg: 'ok', service_state: session.state, servicer_userid: session.servicerUserId ?? '' } };
+    return this.sessions.getState(this.session(String(body.external_userid)));
   }
 
   #trans(body: Record<string, unknown>): PeerReply {
     if (body.open_kfid !== this.openKfId) return errcode(95000, 'invalid open_kfid');
-    const target = body.service_state;
-    if (typeof target !== 'number' || ![0, 1, 2, 3, 4].includes(target)) return errcode(40058, 'invalid service_state');
     const externalUserId = String(body.external_userid);
-    const session = this.session(externalUserId);
-    if (!allowedTransitions[session.state]!.includes(target)) return errcode(95016, 'invalid state transition');
-    if (target === 3 && typeof body.servicer_userid !== 'string') return errcode(95014, 'servicer not receiving');
-    const issuesCode = target === 4 || ((target === 2 || target === 3) && !session.codesIssuedFor.has(target));
-    session.state = target as KfSession['state'];
-    session.servicerUserId = target === 3 ? (body.servicer_userid as string) : undefined;
-    if (!issuesCode) return { json: { errcode: 0, errmsg: 'ok' } };
-    session.codesIssuedFor.add(target);
-    const msgCode = this.#issueCode(externalUserId, target === 4 ? 20_000 : windowMs);
-    return { json: { errcode: 0, errmsg: 'ok', msg_code: msgCode } };
+    return this.sessions.trans(this.session(externalUserId), externalUserId, body);
   }
 
   async #upload(request: PeerRequest): Promise<PeerReply> {
