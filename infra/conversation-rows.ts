@@ -42,9 +42,12 @@ function pick(row: Row, camel: string, snake: string): any {
   return row[camel] !== undefined ? row[camel] : row[snake];
 }
 
+/** A timestamp from a row or from to_jsonb (which writes TIMESTAMP values without a zone: they are UTC). */
 function date(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
-  return value instanceof Date ? value : new Date(value as string);
+  if (value instanceof Date) return value;
+  const text = String(value);
+  return new Date(/(?:Z|[+-]\d\d(?::?\d\d)?)$/.test(text) ? text : `${text}Z`);
 }
 
 export function toVisitor(row: Row): VisitorRecord {

@@ -4,6 +4,12 @@ import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../prisma/generated/client.ts';
 
+// Timestamps are TIMESTAMP(3) without time zone holding UTC, as Prisma writes them. Raw queries read
+// and write them as UTC too, so a server running with TZ=Asia/Shanghai stores the same instants.
+const parseUtcTimestamp = (value: string) => new Date(`${value.replace(' ', 'T')}Z`);
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMP, parseUtcTimestamp);
+pg.defaults.parseInputDatesAsUTC = true;
+
 /** Minimal raw SQL access used by the migration runner and hot paths that Prisma cannot express. */
 export interface SqlExecutor {
   exec(sql: string): Promise<void>;
@@ -43,6 +49,12 @@ async function openPostgres(url: string, schema: string, poolSize: number): Prom
   });
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on next use and queries report their own errors.
+  });
+  pool.on('connect', (client) => {
+    // A checked-out client whose server goes away between two queries (a transaction awaiting something
+    // else) emits 'error' too: unheard, it would end the process. Its next query fails and the pool
+    // discards it on release.
+    client.on('error', () => undefined);
   });
   const client = await pool.connect().catch((error: Error) => {
     throw new Error(`Cannot reach PostgreSQL at DATABASE_URL: ${error.message}`);
@@ -114,11 +126,12 @@ async function openPostgres(url: string, schema: string, poolSize: number): Prom
 }
 
 async function openEmbedded(dataDir: string): Promise<Database> {
-  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGlite, types } = await import('@electric-sql/pglite');
   const { PrismaPGlite } = await import('pglite-prisma-adapter');
   const dir = path.join(dataDir, 'pg');
   fs.mkdirSync(dir, { recursive: true });
-  const db = new PGlite(dir);
+  // TIMESTAMP values are UTC (see the pg parser above); PGlite already writes Dates as UTC.
+  const db = new PGlite(dir, { parsers: { [types.TIMESTAMP]: parseUtcTimestamp } });
   await db.waitReady;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) as never });
   const sql: SqlExecutor = {
