@@ -23,7 +23,9 @@ interface Dashboard {
   live: { agentsOnline: number; queued: number; active: number };
 }
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
+/** A local calendar date (YYYY-MM-DD): the server reads date bounds and buckets days in the viewer's zone. */
+const day = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+const viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 /** Dashboard: live counters, per-day volume by channel, outcomes, waits, satisfaction and per-agent figures. */
 @customElement('kf-dashboard-page')
@@ -60,7 +62,7 @@ export class KfDashboardPage extends KfElement {
 
   async #load(): Promise<void> {
     try {
-      this.data = await api.get<Dashboard>(`/api/dashboard${qs({ from: this.from, to: this.to })}`);
+      this.data = await api.get<Dashboard>(`/api/dashboard${qs({ from: this.from, to: this.to, tz: viewerZone })}`);
       this.error = '';
     } catch (error) {
       this.error = errorText(error);

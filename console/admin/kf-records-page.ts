@@ -32,7 +32,7 @@ export class KfRecordsPage extends KfElement {
   async #load(more: boolean): Promise<void> {
     try {
       const page = await api.get<{ items: RecordRow[]; next: string | null; total: number | null }>(
-        `/api/records${qs({ ...this.filters, cursor: more ? this.next : undefined })}`,
+        `/api/records${qs({ ...this.#request(), cursor: more ? this.next : undefined })}`,
       );
       this.items = more ? [...this.items, ...page.items] : page.items;
       this.next = page.next;
@@ -42,13 +42,24 @@ export class KfRecordsPage extends KfElement {
     }
   }
 
+  /** The filters as the server reads them: the picked dates are whole local days, the end day included. */
+  #request(): Filters {
+    const localMidnight = (date: string, plusDays = 0) => {
+      const d = new Date(`${date}T00:00:00`);
+      d.setDate(d.getDate() + plusDays);
+      return d.toISOString();
+    };
+    const { from, to, ...rest } = this.filters;
+    return { ...rest, from: from ? localMidnight(from) : undefined, to: to ? localMidnight(to, 1) : undefined };
+  }
+
   #set(patch: Partial<Filters>): void {
     this.filters = { ...this.filters, ...patch };
     void this.#load(false);
   }
 
   async #export(format: 'xlsx' | 'csv'): Promise<void> {
-    const filters = Object.fromEntries(Object.entries(this.filters).filter(([, v]) => v !== undefined && v !== ''));
+    const filters = Object.fromEntries(Object.entries(this.#request()).filter(([, v]) => v !== undefined && v !== ''));
     try {
       this.exportId = (await api.post<{ id: string }>('/api/exports', { format, filters })).id;
     } catch (error) {

@@ -169,6 +169,23 @@ describe.skipIf(skipBrowser)('admin pages', () => {
     await records.locator('kf-export-progress a', { hasText: '下载导出文件' }).waitFor({ timeout: 30_000 });
   });
 
+  it('会话记录: filters by whole days in the viewer’s time zone', async () => {
+    // UTC+14: for most of the day its calendar date is not the UTC one.
+    const zone = 'Pacific/Kiritimati';
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 800 }, timezoneId: zone });
+    contexts.push(context);
+    const zoned = await context.newPage();
+    await signIn(zoned, kefu.url, kefu.adminEmail, kefu.adminPassword);
+    const visitor = await kefu.app.prisma.visitor.create({ data: { channelId: kefu.webChannelId, externalId: `tz-${Date.now()}`, name: '时区访客' } });
+    await kefu.app.prisma.conversation.create({ data: { channelId: kefu.webChannelId, visitorId: visitor.id, status: 'closed', reachedHuman: true, closedAt: new Date() } });
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    await zoned.goto(kefu.url + '/console/admin/records');
+    const records = zoned.locator('kf-records-page');
+    await records.locator('input[type=date]').nth(0).fill(today);
+    await records.locator('input[type=date]').nth(1).fill(today);
+    await expect.poll(() => records.locator('tbody tr', { hasText: '时区访客' }).count(), { timeout: 10_000 }).toBe(1);
+  });
+
   it('数据看板: draws a chart', async () => {
     await open('数据看板');
     await page.locator('kf-dashboard-page canvas').first().waitFor({ timeout: 15_000 });

@@ -66,6 +66,22 @@ describe('dashboard, 留言回复 and the audit log', () => {
     expect(d.live).toMatchObject({ queued: 0, active: 0 });
   });
 
+  it('reads date bounds and buckets days in the viewer’s time zone', async () => {
+    // 08:00 UTC is 22:00 the day before in Honolulu (UTC−10).
+    const both = await admin.get('/api/dashboard?from=2024-05-31&to=2024-06-02&tz=Pacific/Honolulu');
+    expect(both.status).toBe(200);
+    expect(both.body.perDay.map((r: { day: string; count: number }) => [r.day, r.count])).toEqual([
+      ['2024-05-31', 10],
+      ['2024-06-01', 5],
+    ]);
+    const later = await admin.get('/api/dashboard?from=2024-06-01&to=2024-06-03&tz=Pacific/Honolulu');
+    expect(later.body.perDay.map((r: { day: string; count: number }) => [r.day, r.count])).toEqual([['2024-06-01', 5]]);
+    expect(later.body.outcome.total).toBe(5);
+    const bad = await admin.get('/api/dashboard?tz=Mars/Olympus');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+  });
+
   it('refuses a range over a year or reversed', async () => {
     expect((await admin.get('/api/dashboard?from=2023-01-01&to=2024-06-01')).status).toBe(400);
     expect((await admin.get('/api/dashboard?from=2024-06-02&to=2024-06-01')).status).toBe(400);
