@@ -1,5 +1,15 @@
 import type { InboundVisitor } from '../connectors/connector.ts';
-import type { ConversationStore, AssignOptions, AssignOutcome, ConversationPatch, NewMessage, ConversationEventInput } from '../core/conversation/store.ts';
+import type {
+  ConversationStore,
+  AssignOptions,
+  AssignOutcome,
+  BatchAssignment,
+  BatchAssignOptions,
+  BatchAssignResult,
+  ConversationPatch,
+  NewMessage,
+  ConversationEventInput,
+} from '../core/conversation/store.ts';
 import type {
   AgentRecord,
   ChannelRecord,
@@ -11,11 +21,9 @@ import type {
 import type { ConversationStatus } from '../core/conversation/transitions.ts';
 import type { PrismaClient } from '../prisma/generated/client.ts';
 import { isUuid } from '../core/ids.ts';
+import { applyAssignmentBatch } from './assignment-batch.ts';
 import type { SqlExecutor } from './database.ts';
 import { conversationColumns, conversationJoins, conversationSelect, toAgent, toConversationRow, toMessage, toVisitor, type Row } from './conversation-rows.ts';
-
-
-
 
 /** The conversation store on PostgreSQL (or PGlite) through Prisma; atomic paths in raw SQL. */
 export class PrismaConversationStore implements ConversationStore {
@@ -252,6 +260,20 @@ export class PrismaConversationStore implements ConversationStore {
     });
     if (!outcome.ok) return outcome;
     return { ok: true, previousAssigneeId: outcome.previousAssigneeId, conversation: (await this.getConversation(conversationId))! };
+  }
+
+  async assignBatch(pairs: BatchAssignment[], options: BatchAssignOptions): Promise<BatchAssignResult> {
+    const valid: BatchAssignment[] = [];
+    const invalid: BatchAssignResult['refused'] = [];
+    for (const pair of pairs) {
+      if (isUuid(pair.conversationId) && isUuid(pair.agentId)) valid.push(pair);
+      else invalid.push({ ...pair, reason: 'conversation_state' });
+    }
+    if (valid.length === 0) return { applied: [], refused: invalid };
+    const result = this.transact
+      ? await this.transact((tx) => applyAssignmentBatch(tx, valid, options))
+      : await applyAssignmentBatch(this.sql, valid, options);
+    return { applied: result.applied, refused: [...invalid, ...result.refused] };
   }
 
   async release(

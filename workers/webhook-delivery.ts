@@ -36,13 +36,45 @@ export async function enqueueDelivery(deps: Pick<WebhookDeps, 'jobs' | 'backoffM
   );
 }
 
+type EnabledWebhooks = Promise<Awaited<ReturnType<PrismaClient['webhook']['findMany']>>>;
+const webhookReads = new WeakMap<PrismaClient, { running: EnabledWebhooks | null; queued: EnabledWebhooks | null }>();
+
+/**
+ * The enabled webhooks, as read after this call began. A burst of events (a queue drain assigns
+ * hundreds at once) shares reads: calls arriving while one runs wait for the next, started after it.
+ */
+function enabledWebhooks(prisma: PrismaClient): EnabledWebhooks {
+  let reads = webhookReads.get(prisma);
+  if (!reads) webhookReads.set(prisma, (reads = { running: null, queued: null }));
+  const state = reads;
+  const run = () => {
+    const read: EnabledWebhooks = Promise.resolve(prisma.webhook.findMany({ where: { enabled: true } }));
+    state.running = read;
+    const done = () => {
+      if (state.running === read) state.running = null;
+    };
+    read.then(done, done);
+    return read;
+  };
+  if (state.queued) return state.queued;
+  if (!state.running) return run();
+  state.queued = state.running.then(
+    () => undefined,
+    () => undefined,
+  ).then(() => {
+    state.queued = null;
+    return run();
+  });
+  return state.queued;
+}
+
 /**
  * Records one delivery per enabled webhook subscribed to the event and queues it. The delivery id is
  * derived from webhook and event, so when several processes see the same event only one row exists
  * and only its creator queues it.
  */
 export async function fanOutWebhookEvent(deps: WebhookDeps, event: WebhookEvent): Promise<number> {
-  const hooks = await deps.prisma.webhook.findMany({ where: { enabled: true } });
+  const hooks = await enabledWebhooks(deps.prisma);
   let queued = 0;
   for (const hook of hooks) {
     if (!isSubscribed(hook.events, event.event)) continue;

@@ -3,9 +3,10 @@ import { AppError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import type { Clock } from '../ports.ts';
 import { systemClock } from '../ports.ts';
+import { assignBatch, type BatchAssignOutcome } from './batch-assign.ts';
 import type { DomainEvent } from './events.ts';
 import type { Actor, ChannelRecord, ConversationRecord, MessageKind, MessageRecord, SenderType } from './records.ts';
-import type { ConversationStore, NewMessage } from './store.ts';
+import type { BatchAssignment, ConversationStore, NewMessage } from './store.ts';
 import { assertTransition, sourcesOf, type ConversationStatus } from './transitions.ts';
 
 export const MAX_MESSAGE_CHARS = 5000;
@@ -25,6 +26,11 @@ export interface OutboundDispatcher {
 export interface ConversationServiceDeps {
   store: ConversationStore;
   emit: (events: DomainEvent[]) => Promise<void>;
+  /**
+   * Publishes to the realtime subscribers only, without this process's reactions. A resend of a stored
+   * message is announced again: the first attempt may have died between its commit and its events.
+   */
+  announce?: (events: DomainEvent[]) => Promise<void>;
   outbound: OutboundDispatcher;
   moderator?: TextModerator;
   clock?: Clock;
@@ -60,6 +66,7 @@ export interface ReceiveResult {
 export class ConversationService {
   private readonly store: ConversationStore;
   private readonly emit: (events: DomainEvent[]) => Promise<void>;
+  private readonly announce: (events: DomainEvent[]) => Promise<void>;
   private readonly outbound: OutboundDispatcher;
   private moderator?: TextModerator;
   private readonly clock: Clock;
@@ -70,6 +77,7 @@ export class ConversationService {
   constructor(deps: ConversationServiceDeps) {
     this.store = deps.store;
     this.emit = deps.emit;
+    this.announce = deps.announce ?? (async () => undefined);
     this.outbound = deps.outbound;
     this.moderator = deps.moderator;
     this.clock = deps.clock ?? systemClock;
@@ -101,7 +109,7 @@ export class ConversationService {
   /**
    * Takes one normalized inbound message: dedupe → visitor → open conversation → persist → events.
    * A repeated delivery (same channel message id) returns the stored message with `duplicate: true`
-   * and emits nothing.
+   * and only announces it again to the realtime subscribers.
    */
   async receive(inbound: InboundMessage): Promise<ReceiveResult> {
     const channel = await this.channel(inbound.channelId);
@@ -161,7 +169,10 @@ export class ConversationService {
       if (inbound.kind !== 'event') conversation = await tx.touchConversation(conversation.id, message);
       return { conversation, message, duplicate: false, isNewConversation };
     });
-    if (outcome.duplicate) return outcome;
+    if (outcome.duplicate) {
+      await this.announce([{ name: 'message.created', conversation: outcome.conversation, message: outcome.message }]);
+      return outcome;
+    }
     const { conversation, message, isNewConversation } = outcome;
     if (isNewConversation) {
       await this.store.recordEvent({
@@ -239,7 +250,10 @@ export class ConversationService {
       deliveryStatus: this.outbound.initialStatus(conversation.channelType),
     };
     const { message, duplicate } = await this.store.insertMessage(record);
-    if (duplicate) return { message, duplicate, conversation };
+    if (duplicate) {
+      await this.announce([{ name: 'message.created', conversation, message }]);
+      return { message, duplicate, conversation };
+    }
     const touched = body.kind === 'event' ? conversation : await this.store.touchConversation(conversation.id, message);
     await this.emit([{ name: 'message.created', conversation: touched, message }]);
     if (body.kind !== 'event') await this.outbound.dispatch(touched, message);
@@ -303,6 +317,14 @@ export class ConversationService {
       mode,
     });
     return conversation;
+  }
+
+  /**
+   * queued → assigned for many planned pairs at once (the queue drain): applied atomically within
+   * the agents' limits, the rest refused with a reason. See `assignBatch`.
+   */
+  async assignMany(pairs: BatchAssignment[], actor: Actor, mode: 'auto' | 'pick' | 'admin'): Promise<BatchAssignOutcome> {
+    return assignBatch({ store: this.store, emit: this.emit, initialStatus: (type) => this.outbound.initialStatus(type) }, pairs, actor, mode);
   }
 
   /** assigned → assigned with another agent; the history goes along. */

@@ -50,7 +50,42 @@ export interface AssignOptions {
 
 export type AssignOutcome =
   | { ok: true; conversation: ConversationRecord; previousAssigneeId: string | null }
-  | { ok: false; reason: 'conversation_state' | 'agent_unavailable' | 'over_limit' };
+  | { ok: false; reason: AssignRefusal };
+
+export type AssignRefusal = 'conversation_state' | 'agent_unavailable' | 'over_limit';
+
+/** One planned assignment of a batch. */
+export interface BatchAssignment {
+  conversationId: string;
+  agentId: string;
+}
+
+/** What a batch stores for one applied assignment besides the assignment itself. */
+export interface AssignmentRecords {
+  event: Omit<ConversationEventInput, 'conversationId'>;
+  message: Omit<NewMessage, 'conversationId' | 'channelId'>;
+}
+
+export interface BatchAssignOptions {
+  /** Statuses a conversation may be in to be assigned. */
+  from: ConversationStatus[];
+  /** The timeline entry and system message of one applied assignment, stored in the same transaction. */
+  records(applied: {
+    conversationId: string;
+    agentId: string;
+    agentName: string | null;
+    channelType: ConversationRecord['channelType'];
+  }): AssignmentRecords;
+}
+
+/** A batch also refuses an agent whose row someone else is changing right then (it never waits). */
+export type BatchRefusal = AssignRefusal | 'agent_busy';
+
+export interface BatchAssignResult {
+  /** In the order of the plan. */
+  applied: { conversation: ConversationRecord; message: MessageRecord }[];
+  refused: (BatchAssignment & { reason: BatchRefusal })[];
+}
 
 export interface ConversationEventInput {
   conversationId: string;
@@ -104,6 +139,14 @@ export interface ConversationStore {
   /** Compare-and-set: applies the patch only while the status is one of `from`. */
   updateConversation(id: string, from: ConversationStatus[], patch: ConversationPatch): Promise<ConversationRecord | null>;
   assign(conversationId: string, agentId: string, options: AssignOptions): Promise<AssignOutcome>;
+  /**
+   * Applies a planned batch of assignments (auto-accept limit enforced) atomically with the agents'
+   * load counters, without waiting for locks: a pair is applied only while its conversation is in
+   * `from` and not being changed by someone else, and its agent is online, not being changed, with
+   * room left; the rest are refused with a reason. Applied pairs get their `records` stored in the
+   * same transaction.
+   */
+  assignBatch(pairs: BatchAssignment[], options: BatchAssignOptions): Promise<BatchAssignResult>;
   /** Moves an open conversation to `to` (closed or queued), releasing its assignee's load, atomically. */
   release(
     conversationId: string,

@@ -32,11 +32,10 @@ describe('AgentPool', () => {
     const pool = new AgentPool([agent('a', 0, 5), agent('b', 0, 5)]);
     expect(new Set([pool.take()!.id, pool.take()!.id])).toEqual(new Set(['a', 'b']));
   });
-  it('prefers the given agent while it has room, and drops refused agents', () => {
-    const pool = new AgentPool([agent('a', 0, 5), agent('b', 3, 5)]);
+  it('prefers the given agent while it has room, else the best one', () => {
+    const pool = new AgentPool([agent('a', 0, 5), agent('b', 4, 5)]);
     expect(pool.take('b')?.id).toBe('b');
-    pool.drop('a');
-    expect(pool.take('a')?.id).toBe('b');
+    expect(pool.take('b')?.id).toBe('a');
   });
 });
 

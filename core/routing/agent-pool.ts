@@ -2,8 +2,8 @@ import type { EligibleAgent } from './routing-store.ts';
 
 /**
  * The drainer's view of free capacity during one pass: least loaded first, ties to the longest idle
- * (never assigned counts as idlest). It is only a guess: the store's atomic `assign` decides, and a
- * refused agent is dropped from the pass.
+ * (never assigned counts as idlest). It is only a guess: the store's batch assignment decides, and
+ * after a refusal the drainer reads the agents again.
  */
 export class AgentPool {
   private readonly agents = new Map<string, EligibleAgent>();
@@ -29,18 +29,6 @@ export class AgentPool {
     agent.lastAssignedAt = now;
     if (agent.activeCount >= agent.autoAcceptLimit) this.agents.delete(agent.id);
     return { ...agent };
-  }
-
-  /** Gives back a slot that was not used (the conversation had gone). */
-  giveBack(agent: EligibleAgent): void {
-    const current = this.agents.get(agent.id);
-    if (current) current.activeCount = Math.max(0, current.activeCount - 1);
-    else this.agents.set(agent.id, { ...agent, activeCount: Math.max(0, agent.activeCount - 1) });
-  }
-
-  /** The store refused this agent (over the limit, paused, offline): no more from it in this pass. */
-  drop(agentId: string): void {
-    this.agents.delete(agentId);
   }
 }
 

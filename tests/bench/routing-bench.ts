@@ -1,6 +1,7 @@
 /**
  * Routing figures (issue 3): queue_drain_s — 10,000 queued conversations, 500 online agents, two
- * worker instances draining; over_limit and double_assigned after it; timer_delay_p99_ms — how late
+ * worker instances draining; assigned_events_s — until every conversation.assigned reached the api
+ * over the bus; over_limit and double_assigned after it; timer_delay_p99_ms — how late
  * delayed jobs fire while 50,000 timers are live. Needs PostgreSQL and Redis (BENCH_DATABASE_URL /
  * BENCH_REDIS_URL, default the local services). The api and both workers run as separate Kefu
  * instances in this one process, so they share its CPU (a 2-core machine runs everything here).
@@ -11,7 +12,13 @@ const queued = Number(process.env.BENCH_ROUTING_QUEUED ?? 10_000);
 const agentCount = Number(process.env.BENCH_ROUTING_AGENTS ?? 500);
 const timerCount = Number(process.env.BENCH_ROUTING_TIMERS ?? 50_000);
 
-export async function benchRouting(): Promise<{ queue_drain_s: number; over_limit: number; double_assigned: number; timer_delay_p99_ms: number }> {
+export async function benchRouting(): Promise<{
+  queue_drain_s: number;
+  assigned_events_s: number;
+  over_limit: number;
+  double_assigned: number;
+  timer_delay_p99_ms: number;
+}> {
   process.env.KEFU_TEST_DATABASE_URL ||= process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
   process.env.KEFU_TEST_REDIS_URL ||= process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const { startTestKefu, stopAndDrop } = await import('../support/harness.ts');
@@ -39,6 +46,12 @@ export async function benchRouting(): Promise<{ queue_drain_s: number; over_limi
     );
 
     // Everyone comes online at once; the drain starts from the agent.updated events and the sweep.
+    // assigned_events_s: when the api process had seen every conversation.assigned on the bus.
+    let assignedEvents = 0;
+    let eventsDoneAt = Number.NaN;
+    const unsubscribe = api.app.bus.subscribe((event) => {
+      if (event.name === 'conversation.assigned' && ++assignedEvents === queued) eventsDoneAt = performance.now();
+    });
     const started = performance.now();
     await prisma.user.updateMany({ where: { email: { startsWith: 'bench' } }, data: { status: 'online' } });
     await api.app.bus.publish({ name: 'agent.updated', agentId: crypto.randomUUID(), status: 'online', activeCount: 0, autoAcceptLimit: limit });
@@ -49,6 +62,9 @@ export async function benchRouting(): Promise<{ queue_drain_s: number; over_limi
       await new Promise((r) => setTimeout(r, 100));
     }
     const queueDrainS = (performance.now() - started) / 1000;
+    for (const until = Date.now() + 60_000; Number.isNaN(eventsDoneAt) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    unsubscribe();
+    const eventsS = (eventsDoneAt - started) / 1000;
     const [over] = await prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM users WHERE active_count > auto_accept_limit`);
     const [doubles] = await prisma.$queryRawUnsafe<{ n: bigint }[]>(
       `SELECT count(*) AS n FROM (SELECT conversation_id FROM conversation_events WHERE type = 'assigned' GROUP BY conversation_id HAVING count(*) > 1) d`,
@@ -76,9 +92,10 @@ export async function benchRouting(): Promise<{ queue_drain_s: number; over_limi
     while (delays.length < timerCount && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     delays.sort((a, b) => a - b);
     const p99 = delays.length ? delays[Math.min(delays.length - 1, Math.floor(delays.length * 0.99))] : Number.NaN;
-    process.stderr.write(`routing bench: ${queued} queued / ${agentCount} agents drained in ${queueDrainS.toFixed(2)} s; ${timerCount} timers enqueued in ${enqueueS.toFixed(1)} s, ${delays.length} fired\n`);
+    process.stderr.write(`routing bench: ${queued} queued / ${agentCount} agents drained in ${queueDrainS.toFixed(2)} s (events seen ${eventsS.toFixed(2)} s); ${timerCount} timers enqueued in ${enqueueS.toFixed(1)} s, ${delays.length} fired\n`);
     return {
       queue_drain_s: Number(queueDrainS.toFixed(2)),
+      assigned_events_s: Number(eventsS.toFixed(2)),
       over_limit: Number(over.n),
       double_assigned: Number(doubles.n),
       timer_delay_p99_ms: Math.round(p99),
