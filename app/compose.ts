@@ -66,6 +66,9 @@ export async function startKefu(config: Config, options: StartOptions = {}): Pro
   const conversations = new ConversationService({
     store,
     emit,
+    announce: async (events) => {
+      for (const event of events) await bus.publish(event);
+    },
     outbound: {
       initialStatus: (type) => (connectors.get(type)?.capabilities.deliversOverRealtime ? 'sent' : 'pending'),
       async dispatch(conversation, message) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { addWechatConnectors, type ConnectorRegistry } from '../app/connectors.ts';
@@ -48,7 +49,10 @@ export const channelsFeature: Feature = {
     const tokenCache = redis ? new RedisTokenCache(redis, prefix) : new MemoryTokenCache();
     const lock = redis ? new RedisChannelLock(redis, prefix) : new MemoryChannelLock();
 
+    // Each runner consumes its own Wechaty delivery queue; other processes hand deliveries to it there.
+    const ownDeliveryQueue = `${deliverJobName('wechaty')}-at-${randomUUID().slice(0, 8)}`;
     const runner = new WechatyRunner({
+      deliveryQueue: role === 'api' ? undefined : ownDeliveryQueue,
       prisma: app.prisma,
       secret: app.secret,
       conversations: app.conversations,
@@ -66,8 +70,16 @@ export const channelsFeature: Feature = {
     guardAgentSends(app.conversations, store, connectors, (id) => countSentSinceVisitor(app.prisma, id));
 
     const limiter = channelRateLimiter(redis, prefix);
-    const deliver = createDeliverHandler({ prisma: app.prisma, secret: app.secret, store, conversations: app.conversations, connectors, limiter });
+    const handOver = async (channelId: string, messageId: string): Promise<boolean> => {
+      const row = await app.prisma.channel.findUnique({ where: { id: channelId }, select: { state: true } });
+      const queue = ((row?.state ?? {}) as { wechaty?: { deliveryQueue?: string } }).wechaty?.deliveryQueue;
+      if (!queue || queue === ownDeliveryQueue) return false;
+      await jobs.enqueue(queue, { messageId }, { jobId: `deliver-${messageId}` });
+      return true;
+    };
+    const deliver = createDeliverHandler({ prisma: app.prisma, secret: app.secret, store, conversations: app.conversations, connectors, limiter, handOver });
     for (const type of ['wecom', 'wechat_mp', 'wechaty'] as const) jobs.register(deliverJobName(type), deliver, 8);
+    if (role !== 'api') jobs.register(ownDeliveryQueue, deliver, 8);
     const settings = new SettingsService(new PrismaSettingsStore(app.prisma));
     // Typing frames reach the bus in the api process; worker processes forward them to the channel (the throttle makes it once).
     const forwardTyping = role === 'api' ? undefined : createTypingForwarder({ prisma: app.prisma, secret: app.secret, connectors, logger: app.logger, redis, prefix });

@@ -7,6 +7,11 @@ import type { DomainEvent } from './conversation/events.ts';
 export interface EventBus {
   publish(event: DomainEvent): Promise<void>;
   subscribe(handler: (event: DomainEvent) => void): () => void;
+  /**
+   * Called after the bus reconnected: events published while it was away were not received here and
+   * subscribers that must not miss any (the realtime gateway) catch up from the database.
+   */
+  onReconnect?(handler: () => void): () => void;
   close(): Promise<void>;
 }
 

@@ -181,6 +181,58 @@ export class PrismaConversationStore implements ConversationStore {
     return { message: await this.withSenderName(toMessage(existing)), duplicate: true };
   }
 
+  async appendMessage(input: NewMessage): Promise<{ message: MessageRecord; conversation: ConversationRecord | null } | null> {
+    const rows = await this.sql.query<Row>(
+      `WITH m AS (
+         INSERT INTO messages (id, conversation_id, channel_id, sender, sender_id, kind, content, original_content,
+           media_url, data, channel_message_id, client_message_id, delivery_status)
+         VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3::"SenderType", $4, $5::"MessageKind", $6, $7, $8, $9::jsonb, $10, $11, $12::"DeliveryStatus")
+         ON CONFLICT DO NOTHING
+         RETURNING *
+       ), t AS (
+         UPDATE conversations SET
+           last_message_at = m.created_at,
+           last_message_preview = CASE WHEN m.kind = 'image' THEN '[图片]' ELSE left(coalesce(m.content, ''), 120) END,
+           last_visitor_message_at = CASE WHEN $3 = 'visitor' THEN m.created_at ELSE last_visitor_message_at END,
+           last_agent_message_at = CASE WHEN $3 = 'agent' THEN m.created_at ELSE last_agent_message_at END,
+           first_response_at = CASE WHEN $3 = 'agent' THEN COALESCE(first_response_at, m.created_at) ELSE first_response_at END,
+           unread_count = CASE WHEN $3 = 'visitor' THEN unread_count + 1 WHEN $3 = 'agent' THEN 0 ELSE unread_count END,
+           sent_since_visitor = CASE WHEN $3 = 'visitor' THEN 0 WHEN $3 IN ('agent', 'bot') THEN sent_since_visitor + 1 ELSE sent_since_visitor END,
+           updated_at = now()
+         FROM m WHERE conversations.id = m.conversation_id AND m.kind <> 'event'
+         RETURNING conversations.*
+       )
+       SELECT to_jsonb(m) AS message,
+         (SELECT u.name FROM users u WHERE m.sender = 'agent' AND u.id::text = m.sender_id) AS sender_name,
+         (SELECT to_jsonb(x) FROM (
+            SELECT t.*, ch.type::text AS channel_type, u.name AS assignee_name, to_jsonb(vv) AS visitor_json
+            FROM t JOIN channels ch ON ch.id = t.channel_id JOIN visitors vv ON vv.id = t.visitor_id
+            LEFT JOIN users u ON u.id = t.assignee_id) x) AS conversation
+       FROM m`,
+      [
+        input.conversationId,
+        input.channelId,
+        input.sender,
+        input.senderId ?? null,
+        input.kind,
+        input.content ?? null,
+        input.originalContent ?? null,
+        input.mediaUrl ?? null,
+        input.data ? JSON.stringify(input.data) : null,
+        input.channelMessageId ?? null,
+        input.clientMessageId ?? null,
+        input.deliveryStatus,
+      ],
+    );
+    const row = rows[0];
+    if (!row?.message) return null;
+    const message = toMessage(row.message);
+    return {
+      message: message.sender === 'agent' ? { ...message, senderName: row.sender_name ?? null } : message,
+      conversation: row.conversation ? toConversationRow(row.conversation) : null,
+    };
+  }
+
   private async withSenderName(message: MessageRecord): Promise<MessageRecord> {
     if (message.sender !== 'agent' || !message.senderId || !isUuid(message.senderId)) return message;
     const [user] = await this.sql.query<{ name: string }>('SELECT name FROM users WHERE id = $1::uuid', [message.senderId]);
@@ -210,13 +262,26 @@ export class PrismaConversationStore implements ConversationStore {
   }
 
   async updateConversation(id: string, from: ConversationStatus[], patch: ConversationPatch): Promise<ConversationRecord | null> {
-    const result = await this.prisma.conversation.updateMany({
-      where: { id, status: { in: from } },
-      data: patchData(patch),
-    });
-    if (result.count === 0) return null;
-    return this.getConversation(id);
+    if (!isUuid(id)) return null;
+    const params: unknown[] = [id, from];
+    const sets: string[] = [];
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined) continue;
+      const column = patchColumns[key as keyof ConversationPatch];
+      params.push(key === 'state' ? JSON.stringify(value) : value);
+      sets.push(`${column.name} = $${params.length}${column.cast}`);
+    }
+    sets.push('updated_at = now()');
+    // One statement: the compare-and-set and the read of the conversation as it now is.
+    const rows = await this.sql.query<Row>(
+      `WITH c AS (UPDATE conversations SET ${sets.join(', ')}
+         WHERE id = $1::uuid AND status::text = ANY($2::text[]) RETURNING *)
+       ${conversationColumns} FROM c ${conversationJoins}`,
+      params,
+    );
+    return rows.length ? toConversationRow(rows[0]) : null;
   }
+
 
   async assign(conversationId: string, agentId: string, options: AssignOptions): Promise<AssignOutcome> {
     if (!isUuid(conversationId) || !isUuid(agentId)) return { ok: false, reason: 'conversation_state' };
@@ -337,6 +402,20 @@ export class PrismaConversationStore implements ConversationStore {
     return row ? toAgent(row) : null;
   }
 }
+
+/** Each patchable field's column and the cast its parameter needs. */
+const patchColumns: Record<keyof ConversationPatch, { name: string; cast: string }> = {
+  status: { name: 'status', cast: '::"ConversationStatus"' },
+  assigneeId: { name: 'assignee_id', cast: '::uuid' },
+  queuedAt: { name: 'queued_at', cast: '::timestamp' },
+  assignedAt: { name: 'assigned_at', cast: '::timestamp' },
+  closedAt: { name: 'closed_at', cast: '::timestamp' },
+  closeReason: { name: 'close_reason', cast: '::text' },
+  reachedHuman: { name: 'reached_human', cast: '::boolean' },
+  botMisses: { name: 'bot_misses', cast: '::int' },
+  priority: { name: 'priority', cast: '::int' },
+  state: { name: 'state', cast: '::jsonb' },
+};
 
 function patchData(patch: ConversationPatch): Record<string, unknown> {
   const data: Record<string, unknown> = { ...patch };

@@ -41,20 +41,28 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return options.databaseUrl ? openPostgres(options.databaseUrl, options.schema, options.poolSize ?? 10) : openEmbedded(options.dataDir);
 }
 
+/**
+ * A client whose server goes away while it is checked out but between two queries (a transaction
+ * awaiting something else, a connection being set up) emits 'error'; unheard, that ends the process.
+ * Every client listens from birth: its next query fails and the pool discards it on release.
+ */
+class ListenedClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
+
 async function openPostgres(url: string, schema: string, poolSize: number): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
-    options: `-c search_path="${schema}"`,
+    // UTC sessions: now() and timestamptz comparisons agree with the UTC wall time the columns hold.
+    options: `-c search_path="${schema}" -c TimeZone=UTC`,
+    Client: ListenedClient,
   });
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it on next use and queries report their own errors.
-  });
-  pool.on('connect', (client) => {
-    // A checked-out client whose server goes away between two queries (a transaction awaiting something
-    // else) emits 'error' too: unheard, it would end the process. Its next query fails and the pool
-    // discards it on release.
-    client.on('error', () => undefined);
   });
   const client = await pool.connect().catch((error: Error) => {
     throw new Error(`Cannot reach PostgreSQL at DATABASE_URL: ${error.message}`);
@@ -133,6 +141,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
   // TIMESTAMP values are UTC (see the pg parser above); PGlite already writes Dates as UTC.
   const db = new PGlite(dir, { parsers: { [types.TIMESTAMP]: parseUtcTimestamp } });
   await db.waitReady;
+  await db.exec(`SET TIME ZONE 'UTC'`);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) as never });
   const sql: SqlExecutor = {
     async exec(text) {

@@ -29,6 +29,7 @@ export class RedisEventBus implements EventBus {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
   private readonly channel: string;
   private ready: Promise<unknown>;
+  private readonly reconnectHandlers = new Set<() => void>();
 
   constructor(redisUrl: string, prefix: string) {
     this.channel = `${prefix}:events`;
@@ -40,6 +41,17 @@ export class RedisEventBus implements EventBus {
     this.publisher.on('error', () => undefined);
     this.subscriber.on('error', () => undefined);
     this.ready = this.subscriber.subscribe(this.channel);
+    // ioredis subscribes again on every reconnection; what was published in between is gone.
+    let connectedBefore = false;
+    this.subscriber.on('ready', () => {
+      if (connectedBefore) for (const handler of this.reconnectHandlers) handler();
+      connectedBefore = true;
+    });
+  }
+
+  onReconnect(handler: () => void): () => void {
+    this.reconnectHandlers.add(handler);
+    return () => this.reconnectHandlers.delete(handler);
   }
 
   async publish(event: DomainEvent): Promise<void> {
@@ -54,6 +66,7 @@ export class RedisEventBus implements EventBus {
 
   async close(): Promise<void> {
     this.emitter.removeAllListeners();
+    this.reconnectHandlers.clear();
     this.subscriber.disconnect();
     this.publisher.disconnect();
   }

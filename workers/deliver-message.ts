@@ -29,6 +29,11 @@ export interface DeliverDeps {
   handOverMs?: number;
   /** Delay before a handed-over job is offered again. Default 1 s. */
   handOverDelayMs?: number;
+  /**
+   * Hands a message whose channel is held by another process straight to that process's own queue;
+   * false when no holder is known (the job is then put back for a while, as above).
+   */
+  handOver?: (channelId: string, messageId: string) => Promise<boolean>;
 }
 
 /** Reason shown to the agent when a channel's per-visitor message budget is spent (WeCom kf: 5). */
@@ -42,8 +47,8 @@ export function quotaReason(quota: number): string {
  * keeps order within a conversation (an earlier pending message makes this one wait and retry);
  * permanent failures become `failed` with the reason and end the retries; transient ones are
  * retried with backoff and become `failed` on the last attempt, so nothing stays pending silently.
- * A channel held by another process (`HeldElsewhere`) puts the job back, delayed and with its attempts
- * untouched, for a while (`handOverMs`), since BullMQ cannot route a job to a chosen process.
+ * A channel held by another process (`HeldElsewhere`) is handed to the holder's own queue (`handOver`);
+ * with no holder known the job goes back, delayed and with its attempts untouched, for a while (`handOverMs`).
  */
 export function createDeliverHandler(deps: DeliverDeps) {
   return async (payload: Record<string, unknown>, job: Job): Promise<string> => {
@@ -54,6 +59,7 @@ export function createDeliverHandler(deps: DeliverDeps) {
       await deliver(deps, message);
       return 'sent';
     } catch (error) {
+      if (error instanceof HeldElsewhere && deps.handOver && (await deps.handOver(message.channelId, messageId))) return 'handed-over';
       if (error instanceof HeldElsewhere && job.token && Date.now() - job.timestamp < (deps.handOverMs ?? 300_000)) {
         // Back to the delayed set without spending an attempt, so the process holding the bot picks it up.
         await job.moveToDelayed(Date.now() + (deps.handOverDelayMs ?? 1_000), job.token);

@@ -9,6 +9,7 @@ import { isSettingsKey, SettingsService } from '../core/settings/settings-servic
 import { systemClock } from '../core/ports.ts';
 import { routingRoutes } from '../console/server/routes/routing-routes.ts';
 import { settingsRoutes } from '../console/server/routes/settings-routes.ts';
+import { RedisDataMarker } from '../infra/recovery-marker.ts';
 import { PrismaRoutingStore } from '../infra/routing-store.ts';
 import { PrismaSettingsStore } from '../infra/settings-store.ts';
 import { registerAssignmentDrain } from './assignment-drain.ts';
@@ -16,6 +17,7 @@ import { registerAutoClose } from './auto-close.ts';
 import { registerNoReply } from './no-reply.ts';
 import { registerQueueTimeout } from './queue-timeout.ts';
 import { registerRatingExpire } from './rating-expire.ts';
+import { RecoverySweeper } from './recovery-sweep.ts';
 
 export interface RoutingFeatureOptions {
   /** The bot that answers first (the knowledge base); the default answers nothing. */
@@ -80,11 +82,19 @@ export function routingFeature(options: RoutingFeatureOptions = {}): Feature {
         ? setInterval(() => void engine.requestDrain().catch((error) => app.logger.warn({ error }, 'drain sweep failed')), options.sweepMs ?? 2_000)
         : undefined;
       sweep?.unref();
+      // Deliveries left pending by a crash and timers lost with Redis's data come back from the database.
+      const marker = drains && app.config.redisUrl ? new RedisDataMarker(app.config.redisUrl, app.config.redisPrefix) : undefined;
+      const recovery = drains
+        ? new RecoverySweeper({ sql: app.db.sql, prisma: app.prisma, secret: app.secret, jobs, timers, engine, marker, logger: app.logger, intervalMs: app.config.recoverySweepMs })
+        : undefined;
+      recovery?.start();
 
       app.extraRoutes.push(settingsRoutes(settings), routingRoutes({ settings, routing, satisfaction }));
       return {
         async close() {
           if (sweep) clearInterval(sweep);
+          await recovery?.stop();
+          await marker?.close();
           unsubscribe();
         },
       };

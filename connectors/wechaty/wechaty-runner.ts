@@ -17,6 +17,8 @@ export interface WechatyStatus {
   qrcode?: string;
   user?: { id: string; name: string };
   holder: string;
+  /** The job queue only the holding runner consumes: deliveries are handed to it there. */
+  deliveryQueue?: string;
   error?: string;
   updatedAt: string;
 }
@@ -33,6 +35,8 @@ export interface WechatyRunnerDeps {
   defaultPuppetToken?: string;
   /** How often channels are rescanned (new, re-enabled, or left by a dead holder). */
   rescanMs?: number;
+  /** This runner's own delivery queue, recorded on the channels whose bot it holds. */
+  deliveryQueue?: string;
 }
 
 interface RunningBot {
@@ -172,8 +176,9 @@ export class WechatyRunner {
     await this.saveStatus(channelId, { status });
   }
 
-  private async saveStatus(channelId: string, status: Omit<WechatyStatus, 'holder' | 'updatedAt'>): Promise<void> {
-    const value: WechatyStatus = { ...status, holder, updatedAt: new Date().toISOString() };
+  private async saveStatus(channelId: string, status: Omit<WechatyStatus, 'holder' | 'updatedAt' | 'deliveryQueue'>): Promise<void> {
+    const holding = this.#bots.has(channelId) && this.deps.deliveryQueue;
+    const value: WechatyStatus = { ...status, holder, ...(holding ? { deliveryQueue: this.deps.deliveryQueue } : {}), updatedAt: new Date().toISOString() };
     await this.deps.prisma.$executeRawUnsafe(
       `UPDATE channels SET state = COALESCE(state, '{}'::jsonb) || jsonb_build_object('wechaty', $2::jsonb), updated_at = now() WHERE id = $1::uuid`,
       channelId,

@@ -26,6 +26,12 @@ type Client = AgentSocket | VisitorSocket;
 type PendingClient = Omit<AgentSocket, 'ws'> | Omit<VisitorSocket, 'ws'>;
 
 const MAX_FRAME_BYTES = 64 * 1024;
+/**
+ * A resume also replays this many seqs before the client's cursor: a message committed before a later
+ * one can reach the bus after it (a process that died between commit and publish, announced again when
+ * its sender resends). Clients keep each message id once.
+ */
+const RESUME_GRACE_SEQS = 2_000;
 /** Frames of one client handled at once before its socket stops being read. */
 const MAX_FRAMES_IN_FLIGHT = 8;
 /** Frames handled at once by this process, across all sockets (a few per database connection). */
@@ -43,9 +49,16 @@ export class RealtimeGateway {
   private readonly unsubscribe: () => void;
   private heartbeat?: NodeJS.Timeout;
   private readonly gate = new FrameGate(FRAMES_AT_ONCE);
+  /** The highest message seq each socket was sent (or resumed from). */
+  private readonly cursors = new WeakMap<WebSocket, number>();
+  private readonly unsubscribeReconnect?: () => void;
 
   constructor(private readonly app: AppContext) {
     this.unsubscribe = app.bus.subscribe((event) => this.fanOut(event));
+    // Events published while the bus was away never arrive: every socket catches up from the database.
+    this.unsubscribeReconnect = app.bus.onReconnect?.(() => {
+      setTimeout(() => void this.replayAll(), 1_000).unref();
+    });
   }
 
   get agentCount(): number {
@@ -142,17 +155,43 @@ export class RealtimeGateway {
       visitorId: client.kind === 'visitor' ? (client.visitorId ?? undefined) : undefined,
       resumedFrom: after,
     });
-    if (after > 0) await this.replay(client, after);
+    if (after > 0) {
+      this.cursors.set(ws, after);
+      // A resume that cannot be served (the database is away) closes the socket: the client comes back
+      // with the same cursor instead of silently missing what it asked for.
+      await this.replay(client, Math.max(1, after - RESUME_GRACE_SEQS)).catch((error) => {
+        this.app.logger.warn({ err: error }, 'socket resume failed; closing it for the client to retry');
+        ws.close(1011, 'resume failed');
+      });
+    }
   }
 
+  /** Sends every message after `after` that the client may see, page by page. */
   private async replay(client: Client, after: number): Promise<void> {
-    const missed =
-      client.kind === 'agent'
-        ? await this.app.queries.messagesForAgentAfter(client.user.id, client.user.role === 'admin', after)
-        : client.visitorId
-          ? await this.app.queries.messagesForVisitorAfter(client.visitorId, after)
-          : [];
-    for (const message of missed) this.send(client.ws, { type: 'message', message: messageDto(message) });
+    for (let cursor = after; client.ws.readyState === client.ws.OPEN; ) {
+      const missed =
+        client.kind === 'agent'
+          ? await this.app.queries.messagesForAgentAfter(client.user.id, client.user.role === 'admin', cursor)
+          : client.visitorId
+            ? await this.app.queries.messagesForVisitorAfter(client.visitorId, cursor)
+            : [];
+      if (missed.length === 0) return;
+      for (const message of missed) this.send(client.ws, { type: 'message', message: messageDto(message) });
+      cursor = Number(missed.at(-1)!.seq);
+    }
+  }
+
+  private async replayAll(): Promise<void> {
+    const clients: Client[] = [...this.agents.values(), ...this.visitors.values()].flatMap((set) => [...set]);
+    for (const client of clients) {
+      if (this.closed) return;
+      const cursor = this.cursors.get(client.ws);
+      if (cursor === undefined) continue;
+      await this.replay(client, Math.max(1, cursor - RESUME_GRACE_SEQS)).catch((error) => {
+        this.app.logger.warn({ err: error }, 'socket catch-up after a bus reconnect failed; closing it for the client to resume');
+        client.ws.close(1011, 'catch-up failed');
+      });
+    }
   }
 
   private register(client: Client): void {
@@ -321,13 +360,16 @@ export class RealtimeGateway {
   }
 
   private send(ws: WebSocket, frame: ServerFrame): void {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+    if (ws.readyState !== ws.OPEN) return;
+    if (frame.type === 'message' && frame.message.seq > (this.cursors.get(ws) ?? 0)) this.cursors.set(ws, frame.message.seq);
+    ws.send(JSON.stringify(frame));
   }
 
   async close(): Promise<void> {
     this.closed = true;
     if (this.positionsTimer) clearTimeout(this.positionsTimer);
     this.unsubscribe();
+    this.unsubscribeReconnect?.();
     if (this.heartbeat) clearInterval(this.heartbeat);
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));

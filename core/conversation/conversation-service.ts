@@ -208,7 +208,15 @@ export class ConversationService {
     sender: 'bot' | 'system',
     body: { kind?: MessageKind; text?: string; mediaUrl?: string; data?: Record<string, unknown>; clientMessageId?: string },
   ): Promise<MessageRecord> {
-    const conversation = await this.requireConversation(conversationId);
+    return this.sendAutomaticTo(await this.requireConversation(conversationId), sender, body);
+  }
+
+  /** `sendAutomatic` for a caller that has just read or updated the conversation. */
+  async sendAutomaticTo(
+    conversation: ConversationRecord,
+    sender: 'bot' | 'system',
+    body: { kind?: MessageKind; text?: string; mediaUrl?: string; data?: Record<string, unknown>; clientMessageId?: string },
+  ): Promise<MessageRecord> {
     const { message } = await this.persistOutbound(conversation, sender, null, {
       kind: body.kind ?? 'text',
       text: body.text,
@@ -249,6 +257,14 @@ export class ConversationService {
       clientMessageId: body.clientMessageId ?? null,
       deliveryStatus: this.outbound.initialStatus(conversation.channelType),
     };
+    // The common case in one round trip: a new message and the conversation's last-message fields.
+    const appended = this.store.appendMessage ? await this.store.appendMessage(record) : null;
+    if (appended) {
+      const touched = appended.conversation ?? conversation;
+      await this.emit([{ name: 'message.created', conversation: touched, message: appended.message }]);
+      if (body.kind !== 'event') await this.outbound.dispatch(touched, appended.message);
+      return { message: appended.message, duplicate: false, conversation: touched };
+    }
     const { message, duplicate } = await this.store.insertMessage(record);
     if (duplicate) {
       await this.announce([{ name: 'message.created', conversation, message }]);

@@ -185,24 +185,23 @@ export class RoutingEngine {
     const notifiedAt = conversation.state.unavailableNoticeAt ? Date.parse(String(conversation.state.unavailableNoticeAt)) : 0;
     const lastVisitor = conversation.lastVisitorMessageAt ? new Date(conversation.lastVisitorMessageAt).getTime() : 0;
     if (notifiedAt && notifiedAt >= lastVisitor && !fallbackText) return;
-    await store.updateConversation(conversation.id, [conversation.status], {
+    const updated = await store.updateConversation(conversation.id, [conversation.status], {
       state: { ...conversation.state, unavailableNoticeAt: clock.now().toISOString() },
     });
+    const reply = (sender: 'bot' | 'system', body: { text: string; data?: Record<string, unknown> }) =>
+      updated ? conversations.sendAutomaticTo(updated, sender, body) : conversations.sendAutomatic(conversation.id, sender, body);
     if (refusal === 'disabled') {
-      await conversations.sendAutomatic(conversation.id, 'bot', { text: (await settings.get('humanService')).disabledReply });
+      await reply('bot', { text: (await settings.get('humanService')).disabledReply });
       return;
     }
     const offline = await settings.get('offlineMessages');
     const channel = await conversations.channel(conversation.channelId);
     const canShowForm = this.deps.capabilitiesOf(channel.type)?.offlineMessageForm === true;
     if (offline.enabled && canShowForm && (offline.channels.length === 0 || offline.channels.includes(channel.id))) {
-      await conversations.sendAutomatic(conversation.id, 'system', {
-        text: offline.prompt,
-        data: { offlineForm: true, requiredFields: offline.requiredFields },
-      });
+      await reply('system', { text: offline.prompt, data: { offlineForm: true, requiredFields: offline.requiredFields } });
       return;
     }
-    await conversations.sendAutomatic(conversation.id, 'bot', { text: fallbackText ?? (await settings.get('offHours')).reply });
+    await reply('bot', { text: fallbackText ?? (await settings.get('offHours')).reply });
   }
 
   private async onAgentMessage(conversation: ConversationRecord): Promise<void> {

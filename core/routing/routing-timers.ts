@@ -1,4 +1,5 @@
 import type { Actor } from '../conversation/records.ts';
+import type { ConversationStatus } from '../conversation/transitions.ts';
 import { minutesToMs, type RoutingDeps } from './routing-deps.ts';
 import type { RoutingEngine } from './routing-engine.ts';
 import { routingJobs, timerJobId } from './routing-jobs.ts';
@@ -6,6 +7,20 @@ import { routingJobs, timerJobId } from './routing-jobs.ts';
 const system: Actor = { type: 'system', reason: 'timer' };
 /** Timers may fire a little early or late; activity closer than this to the deadline still counts. */
 const toleranceMs = 20;
+
+/** What re-arming a conversation's timers needs to know, as the database has it. */
+export interface TimerSnapshot {
+  id: string;
+  status: ConversationStatus;
+  assigneeId: string | null;
+  queuedAt: Date | null;
+  assignedAt: Date | null;
+  lastMessageAt: Date | null;
+  /** The first visitor message the assignee has not answered yet (null when none). */
+  unansweredSince: Date | null;
+  /** A closed conversation's open satisfaction invitation. */
+  ratingExpiresAt: string | null;
+}
 
 const time = (value: Date | string | null | undefined): number => (value ? new Date(value).getTime() : 0);
 
@@ -69,5 +84,59 @@ export class RoutingTimers {
     if (!back) return 'stale';
     await this.engine.tellUnavailable(back, 'unavailable', (await settings.get('queue')).maxWaitReply);
     return 'returned';
+  }
+
+  /**
+   * Schedules again every timer the conversation's state calls for, due when it would have been due,
+   * after the job queue lost its data. Job ids are the usual per-conversation ones, so a timer that
+   * still exists, or one armed by another process doing the same, is not duplicated. Returns how many
+   * timers were asked for.
+   */
+  async rearm(conversation: TimerSnapshot): Promise<number> {
+    const { settings, scheduler, clock } = this.deps;
+    const now = clock.now().getTime();
+    const due = (at: number) => ({ delayMs: Math.max(0, at - now) });
+    const id = conversation.id;
+    let armed = 0;
+    if (conversation.status === 'bot' || conversation.status === 'assigned') {
+      const session = await settings.get('session');
+      const lastActivity = Math.max(time(conversation.lastMessageAt), time(conversation.assignedAt)) || now;
+      await scheduler.enqueue(
+        routingJobs.autoClose,
+        { conversationId: id, at: new Date(lastActivity).toISOString() },
+        { jobId: timerJobId(routingJobs.autoClose, id), ...due(lastActivity + minutesToMs(this.deps, session.autoCloseMinutes)) },
+      );
+      armed++;
+      if (conversation.status === 'assigned' && session.noReplyEnabled && conversation.unansweredSince) {
+        const since = time(conversation.unansweredSince);
+        await scheduler.enqueue(
+          routingJobs.noReply,
+          { conversationId: id, since: new Date(since).toISOString(), assigneeId: conversation.assigneeId },
+          { jobId: timerJobId(routingJobs.noReply, id), ...due(since + minutesToMs(this.deps, session.noReplyMinutes)) },
+        );
+        armed++;
+      }
+    }
+    if (conversation.status === 'queued' && conversation.queuedAt) {
+      const queue = await settings.get('queue');
+      if (queue.maxWaitMinutes > 0) {
+        const queuedAt = time(conversation.queuedAt);
+        await scheduler.enqueue(
+          routingJobs.queueTimeout,
+          { conversationId: id, queuedAt: new Date(queuedAt).toISOString() },
+          { jobId: timerJobId(routingJobs.queueTimeout, id), ...due(queuedAt + minutesToMs(this.deps, queue.maxWaitMinutes)) },
+        );
+        armed++;
+      }
+    }
+    if (conversation.status === 'closed' && conversation.ratingExpiresAt) {
+      await scheduler.enqueue(
+        routingJobs.ratingExpire,
+        { conversationId: id },
+        { jobId: timerJobId(routingJobs.ratingExpire, id), ...due(time(conversation.ratingExpiresAt)) },
+      );
+      armed++;
+    }
+    return armed;
   }
 }

@@ -45,6 +45,15 @@ describe('a server running in Asia/Shanghai', () => {
     expect(Math.abs(stored.lastMessageAt!.getTime() - Date.now())).toBeLessThan(60_000);
     expect(Math.abs(stored.lastVisitorMessageAt!.getTime() - Date.now())).toBeLessThan(60_000);
 
+    // Sessions run in UTC whatever the database server's default zone, so now() matches the stored wall time.
+    const [{ TimeZone }] = await kefu.app.db.sql.query<{ TimeZone: string }>('SHOW TimeZone');
+    expect(TimeZone).toBe('UTC');
+    const [{ skew }] = await kefu.app.db.sql.query<{ skew: number }>(
+      `SELECT abs(extract(epoch FROM (now() - last_message_at::timestamptz)))::float AS skew FROM conversations WHERE id = $1::uuid`,
+      [conversationId],
+    );
+    expect(skew).toBeLessThan(60);
+
     const read = await kefu.app.conversations.requireConversation(conversationId);
     expect(Math.abs(new Date(read.lastMessageAt!).getTime() - stored.lastMessageAt!.getTime())).toBeLessThan(1_000);
   });

@@ -50,6 +50,8 @@ export class ConsoleStore extends EventTarget {
 
   #socket: ResumableSocket | null = null;
   #cache = new Map<string, { messages: ChatMessage[]; hasOlder: boolean }>();
+  /** Messages already counted: a resume or a resend announces some again, which must not count twice. */
+  #counted = new Set<string>();
   #typingGate = createThrottle(3000);
   #noticeTimer: ReturnType<typeof setTimeout> | undefined;
   #meTimer: ReturnType<typeof setTimeout> | undefined;
@@ -286,12 +288,18 @@ export class ConsoleStore extends EventTarget {
   }
 
   #applyMessage(message: MessageDto): void {
-    const preview = previewOf(message);
-    const text = preview ? ('key' in preview ? t(preview.key) : preview.text) : null;
-    this.rows = applyMessage(this.rows, message, this.view, { openConversationId: this.openId, preview: text });
+    const repeat = this.#counted.has(message.id);
+    if (!repeat) {
+      if (this.#counted.size >= 10_000) this.#counted.clear();
+      this.#counted.add(message.id);
+      const preview = previewOf(message);
+      const text = preview ? ('key' in preview ? t(preview.key) : preview.text) : null;
+      this.rows = applyMessage(this.rows, message, this.view, { openConversationId: this.openId, preview: text });
+    }
     if (message.conversationId === this.openId || this.#cache.has(message.conversationId)) {
       this.#mergeInto(message.conversationId, [message]);
     }
+    if (repeat) return this.#changed();
     if (message.sender === 'visitor') this.#alert(message.conversationId, 'notify.newMessage');
     if (message.sender === 'visitor' && message.conversationId === this.openId) {
       this.visitorTypingUntil = 0;

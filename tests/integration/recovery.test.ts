@@ -1,0 +1,114 @@
+import crypto from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultSettings } from '../../core/settings/settings-schema.ts';
+import { WechatMpPeer } from '../peers/wechat-mp-peer.ts';
+import { Client, startTestKefu, stopAndDrop, testDatabaseUrl, testRedisUrl, type TestKefu } from '../support/harness.ts';
+
+async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as T;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Removes every key under this test's own prefix, as a Redis restart without persistence would (never the whole Redis). */
+async function loseRedisData(prefix: string): Promise<number> {
+  const redis = new Redis(testRedisUrl!);
+  let cursor = '0';
+  let removed = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) removed += await redis.del(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+  return removed;
+}
+
+/** Crash recovery on real PostgreSQL and Redis: lost delivery jobs and lost timers come back from the database. */
+describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
+  const sweepMs = 300;
+  let peer: WechatMpPeer;
+  let kefu: TestKefu;
+  let channelId: string;
+  let callbackUrl: string;
+
+  beforeAll(async () => {
+    peer = await WechatMpPeer.start();
+    // 自动结单 after 10 minutes runs in 3 s.
+    kefu = await startTestKefu({ env: { WECHAT_MP_API_BASE: peer.baseUrl, KEFU_RECOVERY_SWEEP_MS: String(sweepMs), KEFU_TIMER_SCALE: '0.005' } });
+    const admin = new Client(kefu.url);
+    await admin.login(kefu.adminEmail, kefu.adminPassword);
+    const created = await admin.post('/api/channels', { type: 'wechat_mp', name: '公众号', credentials: peer.credentials('plain') });
+    expect(created.status).toBe(201);
+    channelId = created.body.channel.id;
+    callbackUrl = `${kefu.url}/connectors/wechat-mp/${channelId}/callback`;
+  });
+  afterAll(async () => {
+    await stopAndDrop(kefu);
+    await peer.close();
+  });
+
+  async function visitorWrites(openId: string, text: string): Promise<string> {
+    peer.advance(Date.now() - peer.now());
+    const built = peer.userSendsText(openId, text, 'plain');
+    const res = await fetch(`${callbackUrl}?${new URLSearchParams(built.query)}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: built.body });
+    expect(await res.text()).toBe('success');
+    const row = await eventually(() => kefu.app.prisma.message.findFirst({ where: { channelId, content: text } }));
+    return row.conversationId;
+  }
+
+  const sentTexts = (openId: string, text: string) =>
+    peer.sent.filter((s) => s.touser === openId && (s.body.text as { content?: string } | undefined)?.content === text).length;
+
+  it('delivers exactly once a message whose delivery job was lost', async () => {
+    const openId = `o_${crypto.randomBytes(4).toString('hex')}`;
+    const conversationId = await visitorWrites(openId, '我的快递到哪了');
+    const queue = kefu.jobs.queue('deliver-wechat_mp');
+    await queue.pause();
+    const message = await kefu.app.conversations.sendAutomatic(conversationId, 'system', { text: '正在为您查询' });
+    const messageId = message.id;
+    const job = await queue.getJob(`deliver-${messageId}`);
+    expect(job).toBeTruthy();
+    await job!.remove();
+    await queue.resume();
+    await sleep(4 * sweepMs);
+    // Stored more than a few seconds ago, it is swept back into the queue and sent once.
+    await eventually(async () => (await kefu.app.prisma.message.findUnique({ where: { id: messageId } }))?.deliveryStatus === 'sent', 20_000);
+    expect(sentTexts(openId, '正在为您查询')).toBe(1);
+    await sleep(5 * sweepMs);
+    expect(sentTexts(openId, '正在为您查询')).toBe(1);
+  }, 40_000);
+
+  it('re-arms the timers of open conversations after Redis lost its data, and they fire once', async () => {
+    const openId = `o_${crypto.randomBytes(4).toString('hex')}`;
+    const conversationId = await visitorWrites(openId, '在吗');
+    const autoClose = await eventually(() => kefu.jobs.queue('auto-close').getJob(`auto-close-${conversationId}`));
+    expect(await autoClose.isDelayed()).toBe(true);
+    const lostAt = Date.now();
+    expect(await loseRedisData(kefu.reuse.prefix)).toBeGreaterThan(0);
+
+    // The sweep notices the missing marker and schedules the timer again, due when it was due.
+    const rearmed = await eventually(() => kefu.jobs.queue('auto-close').getJob(`auto-close-${conversationId}`), 10_000);
+    expect(rearmed.timestamp).toBeGreaterThanOrEqual(lostAt);
+    expect(rearmed.timestamp + rearmed.delay).toBeLessThanOrEqual(autoClose.timestamp + autoClose.delay + 1_000);
+    const closed = await eventually(async () => {
+      const row = await kefu.app.prisma.conversation.findUniqueOrThrow({ where: { id: conversationId } });
+      return row.status === 'closed' ? row : null;
+    }, 20_000);
+    expect(closed.closedAt).toBeTruthy();
+    // The close prompt went out once, and later sweeps (the marker is back) re-arm nothing more.
+    const closePrompt = defaultSettings('session').closePrompt;
+    await eventually(() => sentTexts(openId, closePrompt) === 1, 10_000);
+    await sleep(5 * sweepMs);
+    expect(sentTexts(openId, closePrompt)).toBe(1);
+    expect(await kefu.app.prisma.message.count({ where: { conversationId, content: closePrompt } })).toBe(1);
+    expect(await kefu.app.prisma.conversationEvent.count({ where: { conversationId, toStatus: 'closed' } })).toBe(1);
+  }, 60_000);
+});
