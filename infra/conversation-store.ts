@@ -152,25 +152,8 @@ export class PrismaConversationStore implements ConversationStore {
 
   async insertMessage(input: NewMessage): Promise<{ message: MessageRecord; duplicate: boolean }> {
     const rows = await this.sql.query<Row>(
-      `INSERT INTO messages (id, conversation_id, channel_id, sender, sender_id, kind, content, original_content,
-         media_url, data, channel_message_id, client_message_id, delivery_status)
-       VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3::"SenderType", $4, $5::"MessageKind", $6, $7, $8, $9::jsonb, $10, $11, $12::"DeliveryStatus")
-       ON CONFLICT DO NOTHING
-       RETURNING *`,
-      [
-        input.conversationId,
-        input.channelId,
-        input.sender,
-        input.senderId ?? null,
-        input.kind,
-        input.content ?? null,
-        input.originalContent ?? null,
-        input.mediaUrl ?? null,
-        input.data ? JSON.stringify(input.data) : null,
-        input.channelMessageId ?? null,
-        input.clientMessageId ?? null,
-        input.deliveryStatus,
-      ],
+      insertMessageSql,
+      messageParams(input),
     );
     if (rows.length > 0) return { message: await this.withSenderName(toMessage(rows[0])), duplicate: false };
     // Through `sql`, not Prisma: inside an embedded (single-session) transaction Prisma would wait on it.
@@ -183,13 +166,7 @@ export class PrismaConversationStore implements ConversationStore {
 
   async appendMessage(input: NewMessage): Promise<{ message: MessageRecord; conversation: ConversationRecord | null } | null> {
     const rows = await this.sql.query<Row>(
-      `WITH m AS (
-         INSERT INTO messages (id, conversation_id, channel_id, sender, sender_id, kind, content, original_content,
-           media_url, data, channel_message_id, client_message_id, delivery_status)
-         VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3::"SenderType", $4, $5::"MessageKind", $6, $7, $8, $9::jsonb, $10, $11, $12::"DeliveryStatus")
-         ON CONFLICT DO NOTHING
-         RETURNING *
-       ), t AS (
+      `WITH m AS (${insertMessageSql}), t AS (
          UPDATE conversations SET
            last_message_at = m.created_at,
            last_message_preview = CASE WHEN m.kind = 'image' THEN '[图片]' ELSE left(coalesce(m.content, ''), 120) END,
@@ -209,20 +186,7 @@ export class PrismaConversationStore implements ConversationStore {
             FROM t JOIN channels ch ON ch.id = t.channel_id JOIN visitors vv ON vv.id = t.visitor_id
             LEFT JOIN users u ON u.id = t.assignee_id) x) AS conversation
        FROM m`,
-      [
-        input.conversationId,
-        input.channelId,
-        input.sender,
-        input.senderId ?? null,
-        input.kind,
-        input.content ?? null,
-        input.originalContent ?? null,
-        input.mediaUrl ?? null,
-        input.data ? JSON.stringify(input.data) : null,
-        input.channelMessageId ?? null,
-        input.clientMessageId ?? null,
-        input.deliveryStatus,
-      ],
+      messageParams(input),
     );
     const row = rows[0];
     if (!row?.message) return null;
@@ -401,6 +365,30 @@ export class PrismaConversationStore implements ConversationStore {
     const row = await this.prisma.user.findUnique({ where: { id } });
     return row ? toAgent(row) : null;
   }
+}
+
+/** Inserts one message ($1–$12 from `messageParams`) unless its channel or client id exists. */
+const insertMessageSql = `INSERT INTO messages (id, conversation_id, channel_id, sender, sender_id, kind, content, original_content,
+    media_url, data, channel_message_id, client_message_id, delivery_status)
+  VALUES (gen_random_uuid(), $1::uuid, $2::uuid, $3::"SenderType", $4, $5::"MessageKind", $6, $7, $8, $9::jsonb, $10, $11, $12::"DeliveryStatus")
+  ON CONFLICT DO NOTHING
+  RETURNING *`;
+
+function messageParams(input: NewMessage): unknown[] {
+  return [
+    input.conversationId,
+    input.channelId,
+    input.sender,
+    input.senderId ?? null,
+    input.kind,
+    input.content ?? null,
+    input.originalContent ?? null,
+    input.mediaUrl ?? null,
+    input.data ? JSON.stringify(input.data) : null,
+    input.channelMessageId ?? null,
+    input.clientMessageId ?? null,
+    input.deliveryStatus,
+  ];
 }
 
 /** Each patchable field's column and the cast its parameter needs. */
