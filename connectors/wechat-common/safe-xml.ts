@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { AppError } from '../../core/errors.ts';
+import { withoutNul } from '../../core/without-nul.ts';
 
 /**
  * Parsing of WeChat / WeCom callback XML. Refuses DOCTYPE and ENTITY declarations (XXE, entity
@@ -36,7 +37,8 @@ export function parseSafeXml(input: string | Uint8Array, options: { maxBytes?: n
   if (size > maxBytes) {
     throw new AppError('bad_request', { message: `XML body of ${size} bytes exceeds ${maxBytes}` });
   }
-  const xml = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
+  // U+0000 is not XML and PostgreSQL cannot store it: dropped before anything reads the body.
+  const xml = withoutNul(typeof input === 'string' ? input : Buffer.from(input).toString('utf8'));
   // A visitor may legitimately type "<!DOCTYPE" inside a CDATA text; only markup outside CDATA counts.
   if (declaration.test(xml.replace(cdataSection, ''))) {
     throw new AppError('bad_request', { message: 'XML with DOCTYPE or ENTITY declarations is refused' });

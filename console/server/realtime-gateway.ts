@@ -3,6 +3,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { DomainEvent } from '../../core/conversation/events.ts';
 import type { ConversationRecord } from '../../core/conversation/records.ts';
 import { isAppError } from '../../core/errors.ts';
+import { withoutNul } from '../../core/without-nul.ts';
 import { verifyVisitorToken, type VisitorIdentity } from '../../connectors/web/visitor-token.ts';
 import { clientFrameSchema, type ServerFrame } from '../shared/protocol.ts';
 import type { AppContext } from './app-context.ts';
@@ -223,7 +224,7 @@ export class RealtimeGateway {
     } catch {
       return this.send(client.ws, { type: 'error', code: 'malformed_json', message: 'A frame must be JSON.' });
     }
-    const parsed = clientFrameSchema.safeParse(json);
+    const parsed = clientFrameSchema.safeParse(withoutNul(json));
     if (!parsed.success) {
       return this.send(client.ws, { type: 'error', code: 'validation_failed', message: parsed.error.issues[0]?.message ?? 'Unknown frame.' });
     }

@@ -1,6 +1,7 @@
 import type { InboundMessage } from '../../connectors/connector.ts';
 import { AppError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
+import { withoutNul } from '../without-nul.ts';
 import type { Clock } from '../ports.ts';
 import { systemClock } from '../ports.ts';
 import { assignBatch, type BatchAssignOutcome } from './batch-assign.ts';
@@ -111,7 +112,8 @@ export class ConversationService {
    * A repeated delivery (same channel message id) returns the stored message with `duplicate: true`
    * and only announces it again to the realtime subscribers.
    */
-  async receive(inbound: InboundMessage): Promise<ReceiveResult> {
+  async receive(received: InboundMessage): Promise<ReceiveResult> {
+    const inbound = withoutNul(received);
     const channel = await this.channel(inbound.channelId);
     if (!channel.enabled) throw new AppError('channel_disabled', { userMessage: 'This channel is disabled.' });
     const text = inbound.text ?? null;

@@ -82,6 +82,22 @@ describe('fuzzing public inputs', () => {
     expect((await fetch(`${kefu.url}/healthz`)).status).toBe(200);
   }, 300_000);
 
+  it('takes U+0000 in a profile, a message and a socket frame without storing it', async () => {
+    const session = await new Client(kefu.url).post('/api/widget/session', { channelId: kefu.webChannelId, profile: { name: '小\u0000王' } });
+    expect(session.status).toBe(200);
+    const nul = new Client(kefu.url);
+    nul.token = session.body.visitorToken;
+    const sent = await nul.post('/api/widget/messages', { clientMessageId: crypto.randomUUID(), kind: 'text', text: '你\u0000好' });
+    expect(sent.status).toBe(201);
+    expect(sent.body.message.text).toBe('你好');
+    const socket = await openSocket(wsUrl(kefu.url, `/ws/visitor?token=${encodeURIComponent(session.body.visitorToken)}`));
+    const clientMessageId = crypto.randomUUID();
+    socket.send({ type: 'send', clientMessageId, kind: 'text', text: '再\u0000见' });
+    const ack = await socket.waitFor((f) => f.type === 'ack' && f.clientMessageId === clientMessageId);
+    expect(ack.message.text).toBe('再见');
+    socket.ws.close();
+  });
+
   it('uploads of arbitrary bytes (1,000 cases): images accepted, everything else refused with 4xx', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 512 }), fc.constantFrom('image/png', 'image/jpeg', 'text/plain', 'application/octet-stream'), async (bytes, type) => {

@@ -113,6 +113,16 @@ describe('fuzzing WeChat-family callbacks', () => {
     );
   }, 300_000);
 
+  it('takes a signed callback whose fields hold U+0000 (found by this fuzzing)', async () => {
+    const { token } = mpPeer.credentials('plain');
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const nonce = String(crypto.randomInt(1e9));
+    const body = '<xml><ToUserName>gh</ToUserName><FromUserName><![CDATA[o_nul\u0000]]></FromUserName><MsgType>text</MsgType><Content><![CDATA[空\u0000字符]]></Content><MsgId>99887766</MsgId></xml>';
+    const res = await call(mpPlainUrl, 'POST', { signature: computeSignature(token, timestamp, nonce), timestamp, nonce }, body);
+    expect(res.status).toBe(200);
+    await eventually(() => kefu.app.prisma.message.findFirst({ where: { channelId: mpPlainChannel, content: '空字符' } }));
+  });
+
   it('correctly signed and encrypted envelopes around garbage, WeCom and safe mode (1,000 cases)', async () => {
     const mp = mpPeer.credentials('safe');
     const wecom = wecomPeer.credentials;
