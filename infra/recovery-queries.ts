@@ -62,3 +62,20 @@ export async function enabledChannelIds(sql: SqlExecutor, type: string): Promise
   const rows = await sql.query<{ id: string }>(`SELECT id FROM channels WHERE type::text = $1 AND enabled ORDER BY id`, [type]);
   return rows.map((r) => r.id);
 }
+
+/**
+ * WeCom conversations Kefu closed within the last `withinHours` that are still their visitor's latest:
+ * their \`wecom-close\` job (end the WeCom session, send the end message or rating menu) may have been lost.
+ * The handler asks WeCom for the session state first, so one already ended is left alone.
+ */
+export async function recentlyClosedWecom(sql: SqlExecutor, withinHours: number): Promise<string[]> {
+  const rows = await sql.query<{ id: string }>(
+    `SELECT c.id FROM conversations c JOIN channels ch ON ch.id = c.channel_id
+      WHERE ch.type = 'wecom' AND ch.enabled AND c.status = 'closed'
+        AND c.closed_at > (now() AT TIME ZONE 'UTC') - make_interval(hours => $1::int)
+        AND NOT EXISTS (SELECT 1 FROM conversations n WHERE n.visitor_id = c.visitor_id AND n.created_at > c.created_at)
+      ORDER BY c.closed_at`,
+    [withinHours],
+  );
+  return rows.map((r) => r.id);
+}

@@ -6,7 +6,7 @@ import { loadChannelConfig } from '../infra/channel-credentials.ts';
 import type { SqlExecutor } from '../infra/database.ts';
 import type { JobQueues } from '../infra/job-queue.ts';
 import type { RedisDataMarker } from '../infra/recovery-marker.ts';
-import { enabledChannelIds, pendingDeliveries, timerSnapshots } from '../infra/recovery-queries.ts';
+import { enabledChannelIds, pendingDeliveries, recentlyClosedWecom, timerSnapshots } from '../infra/recovery-queries.ts';
 import type { PrismaClient } from '../prisma/generated/client.ts';
 import { deliverJobName, wecomSyncJobId } from './channel-jobs.ts';
 
@@ -39,8 +39,8 @@ export interface SweepResult {
  * and the job queue (Redis) may lose its data, so: outbound messages still pending after a few seconds
  * get their `deliver-<id>` job again (the same id: BullMQ ignores it while the job exists, and the
  * handler skips a message that is no longer pending); and when Redis comes back empty, every timer of
- * the conversations is re-armed from the database, the queue drain and the WeCom pulls are requested
- * again. Everything it asks for has a deterministic job id, so several workers sweeping at once add
+ * the conversations is re-armed from the database, the queue drain, the WeCom pulls and the
+ * ends of recently closed WeCom sessions are requested again. Everything it asks for has a deterministic job id, so several workers sweeping at once add
  * nothing twice.
  */
 export class RecoverySweeper {
@@ -78,6 +78,7 @@ export class RecoverySweeper {
     const rearmed = await this.rearmAll();
     await this.deps.engine.requestDrain();
     await this.resyncWecom();
+    await this.recloseWecom();
     const complete = await marker.finish(token);
     this.deps.logger.warn({ rearmed, complete }, 'job queue data was lost: timers re-armed from the database');
     return { redelivered, rearmed, dataLost: true };
@@ -116,6 +117,14 @@ export class RecoverySweeper {
   }
 
   /** A pull without a notice token continues from the stored cursor, so nothing WeCom holds is left unread. */
+  /** WeCom sessions whose end (state 4, end message or rating menu) may have been lost with the queue. */
+  private async recloseWecom(): Promise<void> {
+    // WeCom keeps a session's reply window for 48 hours; an older one has nothing left to end.
+    for (const conversationId of await recentlyClosedWecom(this.deps.sql, 48)) {
+      await this.deps.jobs.enqueue('wecom-close', { conversationId }, { jobId: `wecom-close-${conversationId}` });
+    }
+  }
+
   private async resyncWecom(): Promise<void> {
     for (const channelId of await enabledChannelIds(this.deps.sql, 'wecom')) {
       const channel = await loadChannelConfig(this.deps.prisma, this.deps.secret, channelId);

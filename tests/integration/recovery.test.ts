@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../core/settings/settings-schema.ts';
 import { WechatMpPeer } from '../peers/wechat-mp-peer.ts';
+import { WecomPeer } from '../peers/wecom-peer.ts';
 import { Client, startTestKefu, stopAndDrop, testDatabaseUrl, testRedisUrl, type TestKefu } from '../support/harness.ts';
 
 async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
@@ -35,15 +36,20 @@ async function loseRedisData(prefix: string): Promise<number> {
 describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
   const sweepMs = 300;
   let peer: WechatMpPeer;
+  let wecomPeer: WecomPeer;
   let kefu: TestKefu;
+  let admin: Client;
   let channelId: string;
   let callbackUrl: string;
 
   beforeAll(async () => {
     peer = await WechatMpPeer.start();
+    wecomPeer = await WecomPeer.start();
     // 自动结单 after 10 minutes runs in 3 s.
-    kefu = await startTestKefu({ env: { WECHAT_MP_API_BASE: peer.baseUrl, KEFU_RECOVERY_SWEEP_MS: String(sweepMs), KEFU_TIMER_SCALE: '0.005' } });
-    const admin = new Client(kefu.url);
+    kefu = await startTestKefu({
+      env: { WECHAT_MP_API_BASE: peer.baseUrl, WECOM_API_BASE: wecomPeer.baseUrl, KEFU_RECOVERY_SWEEP_MS: String(sweepMs), KEFU_TIMER_SCALE: '0.005' },
+    });
+    admin = new Client(kefu.url);
     await admin.login(kefu.adminEmail, kefu.adminPassword);
     const created = await admin.post('/api/channels', { type: 'wechat_mp', name: '公众号', credentials: peer.credentials('plain') });
     expect(created.status).toBe(201);
@@ -53,6 +59,7 @@ describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
   afterAll(async () => {
     await stopAndDrop(kefu);
     await peer.close();
+    await wecomPeer.close();
   });
 
   async function visitorWrites(openId: string, text: string): Promise<string> {
@@ -110,5 +117,37 @@ describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
     expect(sentTexts(openId, closePrompt)).toBe(1);
     expect(await kefu.app.prisma.message.count({ where: { conversationId, content: closePrompt } })).toBe(1);
     expect(await kefu.app.prisma.conversationEvent.count({ where: { conversationId, toStatus: 'closed' } })).toBe(1);
+  }, 60_000);
+
+  it('ends a WeCom session whose end was lost with the queue, and leaves a visitor who came back alone', async () => {
+    const created = await admin.post('/api/channels', { type: 'wecom', name: '微信客服', credentials: wecomPeer.credentials });
+    expect(created.status).toBe(201);
+    const wecomChannel: string = created.body.channel.id;
+    const url = `${kefu.url}/connectors/wecom/${wecomChannel}/callback`;
+    const write = async (visitor: string, text: string) => {
+      const pushed = wecomPeer.pushVisitorText(visitor, text);
+      expect((await wecomPeer.deliverCallback(url, pushed.syncToken)).status).toBe(200);
+      return (await eventually(() => kefu.app.prisma.message.findFirst({ where: { channelId: wecomChannel, content: text } }))).conversationId;
+    };
+    const left = `wm_${crypto.randomBytes(4).toString('hex')}`;
+    const back = `wm_${crypto.randomBytes(4).toString('hex')}`;
+    const leftConversation = await write(left, '谢谢，没问题了');
+    const backFirst = await write(back, '第一次咨询');
+    // Closed while the job queue lost the close jobs: the rows say closed, no job ever ran.
+    await kefu.app.db.sql.query(`UPDATE conversations SET status = 'closed', closed_at = now() AT TIME ZONE 'UTC' WHERE id = ANY($1::uuid[])`, [[leftConversation, backFirst]]);
+    // One visitor wrote again since: a new conversation (waiting in the queue, so no timer closes it here),
+    // whose WeCom session must stay open.
+    await kefu.app.db.sql.query(
+      `INSERT INTO conversations (id, channel_id, visitor_id, status, queued_at, updated_at)
+       SELECT gen_random_uuid(), channel_id, visitor_id, 'queued', now() AT TIME ZONE 'UTC', now() FROM conversations WHERE id = $1::uuid`,
+      [backFirst],
+    );
+    wecomPeer.setSessionState(left, 1);
+    wecomPeer.setSessionState(back, 1);
+    expect(await loseRedisData(kefu.reuse.prefix)).toBeGreaterThan(0);
+
+    await eventually(() => wecomPeer.session(left).state === 4, 15_000);
+    await sleep(5 * sweepMs);
+    expect(wecomPeer.session(back).state).toBe(1);
   }, 60_000);
 });
