@@ -8,6 +8,31 @@ export const conversationColumns = `SELECT c.*, ch.type::text AS channel_type, u
 export const conversationJoins = `JOIN channels ch ON ch.id = c.channel_id JOIN visitors v ON v.id = c.visitor_id LEFT JOIN users u ON u.id = c.assignee_id`;
 export const conversationSelect = `${conversationColumns} FROM conversations c ${conversationJoins}`;
 
+/** The joined read of the conversation rows a CTE named `t` updated, as one JSON value (null when none). */
+export const updatedConversationJson = `(SELECT to_jsonb(x) FROM (
+    SELECT t.*, ch.type::text AS channel_type, u.name AS assignee_name, to_jsonb(vv) AS visitor_json
+    FROM t JOIN channels ch ON ch.id = t.channel_id JOIN visitors vv ON vv.id = t.visitor_id
+    LEFT JOIN users u ON u.id = t.assignee_id) x)`;
+
+/**
+ * The SET list of a conversation's last-message fields after a message from `sender` at `at` (both SQL
+ * expressions): a visitor message counts as unread and restarts the sent-since-visitor budget; an agent
+ * message clears unread and, like a bot message, spends the budget.
+ */
+export function lastMessageSet(at: string, preview: string, sender: string): string {
+  return `last_message_at = ${at},
+    last_message_preview = ${preview},
+    last_visitor_message_at = CASE WHEN ${sender} = 'visitor' THEN ${at} ELSE last_visitor_message_at END,
+    last_agent_message_at = CASE WHEN ${sender} = 'agent' THEN ${at} ELSE last_agent_message_at END,
+    first_response_at = CASE WHEN ${sender} = 'agent' THEN COALESCE(first_response_at, ${at}) ELSE first_response_at END,
+    unread_count = CASE WHEN ${sender} = 'visitor' THEN unread_count + 1 WHEN ${sender} = 'agent' THEN 0 ELSE unread_count END,
+    sent_since_visitor = CASE WHEN ${sender} = 'visitor' THEN 0 WHEN ${sender} IN ('agent', 'bot') THEN sent_since_visitor + 1 ELSE sent_since_visitor END,
+    updated_at = now()`;
+}
+
+/** The preview of the message row `m`: its text, or [图片] for an image. */
+export const messagePreview = `CASE WHEN m.kind = 'image' THEN '[图片]' ELSE left(coalesce(m.content, ''), 120) END`;
+
 /** A raw joined row (snake_case, visitor as JSON) → ConversationRecord. */
 export function toConversationRow(row: Row): ConversationRecord {
   return {

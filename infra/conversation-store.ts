@@ -23,7 +23,19 @@ import type { PrismaClient } from '../prisma/generated/client.ts';
 import { isUuid } from '../core/ids.ts';
 import { applyAssignmentBatch } from './assignment-batch.ts';
 import type { SqlExecutor } from './database.ts';
-import { conversationColumns, conversationJoins, conversationSelect, toAgent, toConversationRow, toMessage, toVisitor, type Row } from './conversation-rows.ts';
+import {
+  conversationColumns,
+  conversationJoins,
+  conversationSelect,
+  lastMessageSet,
+  messagePreview,
+  toAgent,
+  toConversationRow,
+  toMessage,
+  toVisitor,
+  updatedConversationJson,
+  type Row,
+} from './conversation-rows.ts';
 
 /** The conversation store on PostgreSQL (or PGlite) through Prisma; atomic paths in raw SQL. */
 export class PrismaConversationStore implements ConversationStore {
@@ -94,23 +106,11 @@ export class PrismaConversationStore implements ConversationStore {
          ON CONFLICT DO NOTHING
          RETURNING *
        ), t AS (
-         UPDATE conversations SET
-           last_message_at = m.created_at,
-           last_message_preview = CASE WHEN m.kind = 'image' THEN '[图片]' ELSE left(coalesce(m.content, ''), 120) END,
-           last_visitor_message_at = CASE WHEN $3 = 'visitor' THEN m.created_at ELSE last_visitor_message_at END,
-           last_agent_message_at = CASE WHEN $3 = 'agent' THEN m.created_at ELSE last_agent_message_at END,
-           first_response_at = CASE WHEN $3 = 'agent' THEN COALESCE(first_response_at, m.created_at) ELSE first_response_at END,
-           unread_count = CASE WHEN $3 = 'visitor' THEN unread_count + 1 ELSE 0 END,
-           sent_since_visitor = CASE WHEN $3 = 'visitor' THEN 0 ELSE sent_since_visitor + 1 END,
-           updated_at = now()
+         UPDATE conversations SET ${lastMessageSet('m.created_at', messagePreview, '$3')}
          FROM m WHERE conversations.id = m.conversation_id
          RETURNING conversations.*
        )
-       SELECT to_jsonb(m) AS message,
-         (SELECT to_jsonb(x) FROM (
-            SELECT t.*, ch.type::text AS channel_type, u.name AS assignee_name, to_jsonb(vv) AS visitor_json
-            FROM t JOIN channels ch ON ch.id = t.channel_id JOIN visitors vv ON vv.id = t.visitor_id
-            LEFT JOIN users u ON u.id = t.assignee_id) x) AS conversation
+       SELECT to_jsonb(m) AS message, ${updatedConversationJson} AS conversation
        FROM (SELECT 1) one LEFT JOIN m ON true`,
       [input.channelId, input.externalId, input.sender, input.kind, input.content, input.originalContent, input.mediaUrl, input.channelMessageId],
     );
@@ -167,24 +167,13 @@ export class PrismaConversationStore implements ConversationStore {
   async appendMessage(input: NewMessage): Promise<{ message: MessageRecord; conversation: ConversationRecord | null } | null> {
     const rows = await this.sql.query<Row>(
       `WITH m AS (${insertMessageSql}), t AS (
-         UPDATE conversations SET
-           last_message_at = m.created_at,
-           last_message_preview = CASE WHEN m.kind = 'image' THEN '[图片]' ELSE left(coalesce(m.content, ''), 120) END,
-           last_visitor_message_at = CASE WHEN $3 = 'visitor' THEN m.created_at ELSE last_visitor_message_at END,
-           last_agent_message_at = CASE WHEN $3 = 'agent' THEN m.created_at ELSE last_agent_message_at END,
-           first_response_at = CASE WHEN $3 = 'agent' THEN COALESCE(first_response_at, m.created_at) ELSE first_response_at END,
-           unread_count = CASE WHEN $3 = 'visitor' THEN unread_count + 1 WHEN $3 = 'agent' THEN 0 ELSE unread_count END,
-           sent_since_visitor = CASE WHEN $3 = 'visitor' THEN 0 WHEN $3 IN ('agent', 'bot') THEN sent_since_visitor + 1 ELSE sent_since_visitor END,
-           updated_at = now()
+         UPDATE conversations SET ${lastMessageSet('m.created_at', messagePreview, '$3')}
          FROM m WHERE conversations.id = m.conversation_id AND m.kind <> 'event'
          RETURNING conversations.*
        )
        SELECT to_jsonb(m) AS message,
          (SELECT u.name FROM users u WHERE m.sender = 'agent' AND u.id::text = m.sender_id) AS sender_name,
-         (SELECT to_jsonb(x) FROM (
-            SELECT t.*, ch.type::text AS channel_type, u.name AS assignee_name, to_jsonb(vv) AS visitor_json
-            FROM t JOIN channels ch ON ch.id = t.channel_id JOIN visitors vv ON vv.id = t.visitor_id
-            LEFT JOIN users u ON u.id = t.assignee_id) x) AS conversation
+         ${updatedConversationJson} AS conversation
        FROM m`,
       messageParams(input),
     );
@@ -209,15 +198,7 @@ export class PrismaConversationStore implements ConversationStore {
   ): Promise<ConversationRecord> {
     const preview = message.kind === 'image' ? '[图片]' : (message.content ?? '').slice(0, 120);
     const rows = await this.sql.query<Row>(
-      `WITH c AS (UPDATE conversations SET
-         last_message_at = $2,
-         last_message_preview = $3,
-         last_visitor_message_at = CASE WHEN $4 = 'visitor' THEN $2 ELSE last_visitor_message_at END,
-         last_agent_message_at = CASE WHEN $4 = 'agent' THEN $2 ELSE last_agent_message_at END,
-         first_response_at = CASE WHEN $4 = 'agent' THEN COALESCE(first_response_at, $2) ELSE first_response_at END,
-         unread_count = CASE WHEN $4 = 'visitor' THEN unread_count + 1 WHEN $4 = 'agent' THEN 0 ELSE unread_count END,
-         sent_since_visitor = CASE WHEN $4 = 'visitor' THEN 0 WHEN $4 IN ('agent', 'bot') THEN sent_since_visitor + 1 ELSE sent_since_visitor END,
-         updated_at = now()
+      `WITH c AS (UPDATE conversations SET ${lastMessageSet('$2::timestamp', '$3', '$4')}
        WHERE id = $1::uuid RETURNING *)
        ${conversationColumns} FROM c ${conversationJoins}`,
       [id, message.createdAt, preview, message.sender],

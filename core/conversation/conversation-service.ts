@@ -224,23 +224,17 @@ export class ConversationService {
       clientMessageId: body.clientMessageId ?? null,
       deliveryStatus: this.outbound.initialStatus(conversation.channelType),
     };
-    // The common case in one round trip: a new message and the conversation's last-message fields.
-    const appended = this.store.appendMessage ? await this.store.appendMessage(record) : null;
-    if (appended) {
-      const touched = appended.conversation ?? conversation;
-      await this.emit([{ name: 'message.created', conversation: touched, message: appended.message }]);
-      if (body.kind !== 'event') await this.outbound.dispatch(touched, appended.message);
-      return { message: appended.message, duplicate: false, conversation: touched };
-    }
-    const { message, duplicate } = await this.store.insertMessage(record);
-    if (duplicate) {
+    const appended = await this.store.appendMessage(record);
+    if (!appended) {
+      // Sent before (same client message id): the stored one, announced again.
+      const { message } = await this.store.insertMessage(record);
       await this.announce([{ name: 'message.created', conversation, message }]);
-      return { message, duplicate, conversation };
+      return { message, duplicate: true, conversation };
     }
-    const touched = body.kind === 'event' ? conversation : await this.store.touchConversation(conversation.id, message);
-    await this.emit([{ name: 'message.created', conversation: touched, message }]);
-    if (body.kind !== 'event') await this.outbound.dispatch(touched, message);
-    return { message, duplicate, conversation: touched };
+    const touched = appended.conversation ?? conversation;
+    await this.emit([{ name: 'message.created', conversation: touched, message: appended.message }]);
+    if (body.kind !== 'event') await this.outbound.dispatch(touched, appended.message);
+    return { message: appended.message, duplicate: false, conversation: touched };
   }
 
   /** A timeline entry (handoff, assigned, transferred, closed, rated) visible to agents and the visitor. */

@@ -130,11 +130,11 @@ export interface ConversationStore {
   getConversation(id: string): Promise<ConversationRecord | null>;
 
   /**
-   * Optional fast path: inserts a new message and, unless it is an event, updates the conversation's
-   * last-message fields in one round trip. Returns null when the message already exists (nothing stored);
-   * `conversation` is null for an event.
+   * Inserts a new message and, unless it is an event, updates the conversation's last-message fields,
+   * in one round trip. Returns null when the message already exists (nothing stored); `conversation`
+   * is null for an event.
    */
-  appendMessage?(input: NewMessage): Promise<{ message: MessageRecord; conversation: ConversationRecord | null } | null>;
+  appendMessage(input: NewMessage): Promise<{ message: MessageRecord; conversation: ConversationRecord | null } | null>;
   /** Inserts unless a message with the same channel or client id exists; then returns that one. */
   insertMessage(input: NewMessage): Promise<{ message: MessageRecord; duplicate: boolean }>;
   /** Updates last-message fields after a new message; returns the conversation as it now is. */

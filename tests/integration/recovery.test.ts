@@ -5,16 +5,7 @@ import { defaultSettings } from '../../core/settings/settings-schema.ts';
 import { WechatMpPeer } from '../peers/wechat-mp-peer.ts';
 import { WecomPeer } from '../peers/wecom-peer.ts';
 import { Client, startTestKefu, stopAndDrop, testDatabaseUrl, testRedisUrl, type TestKefu } from '../support/harness.ts';
-
-async function eventually<T>(probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as T;
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+import { eventually } from './channel-support.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -67,7 +58,7 @@ describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
     const built = peer.userSendsText(openId, text, 'plain');
     const res = await fetch(`${callbackUrl}?${new URLSearchParams(built.query)}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: built.body });
     expect(await res.text()).toBe('success');
-    const row = await eventually(() => kefu.app.prisma.message.findFirst({ where: { channelId, content: text } }));
+    const row = await eventually(() => kefu.app.prisma.message.findFirst({ where: { channelId, content: text } }), 15_000);
     return row.conversationId;
   }
 
@@ -96,7 +87,7 @@ describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
   it('re-arms the timers of open conversations after Redis lost its data, and they fire once', async () => {
     const openId = `o_${crypto.randomBytes(4).toString('hex')}`;
     const conversationId = await visitorWrites(openId, '在吗');
-    const autoClose = await eventually(() => kefu.jobs.queue('auto-close').getJob(`auto-close-${conversationId}`));
+    const autoClose = await eventually(() => kefu.jobs.queue('auto-close').getJob(`auto-close-${conversationId}`), 15_000);
     expect(await autoClose.isDelayed()).toBe(true);
     const lostAt = Date.now();
     expect(await loseRedisData(kefu.reuse.prefix)).toBeGreaterThan(0);
@@ -127,7 +118,7 @@ describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
     const write = async (visitor: string, text: string) => {
       const pushed = wecomPeer.pushVisitorText(visitor, text);
       expect((await wecomPeer.deliverCallback(url, pushed.syncToken)).status).toBe(200);
-      return (await eventually(() => kefu.app.prisma.message.findFirst({ where: { channelId: wecomChannel, content: text } }))).conversationId;
+      return (await eventually(() => kefu.app.prisma.message.findFirst({ where: { channelId: wecomChannel, content: text } }), 15_000)).conversationId;
     };
     const left = `wm_${crypto.randomBytes(4).toString('hex')}`;
     const back = `wm_${crypto.randomBytes(4).toString('hex')}`;
