@@ -14,6 +14,8 @@ export interface OutageReport {
   /** A visitor message sent after both outages was stored and acknowledged. */
   servesAfter: boolean;
   crashes: number;
+  /** What each crashed process wrote last (empty when nothing crashed). */
+  crashed: string[];
   unhandled: string[];
 }
 
@@ -93,6 +95,7 @@ export async function runOutage(downMs = 5_000): Promise<OutageReport> {
       postgresBack: pgOutage.back,
       servesAfter,
       crashes: cluster.crashes.length + cluster.startFailures.length,
+      crashed: cluster.crashReports(),
       unhandled: cluster.crashLines(),
     };
   } finally {

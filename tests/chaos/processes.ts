@@ -87,6 +87,17 @@ export class KefuCluster {
   }
 
   /** Lines of the logs that tell of a crash: unhandled rejections and uncaught exceptions. */
+  /** Each unexpected exit with the last lines its process wrote, to read when a run reports a crash. */
+  crashReports(lines = 8): string[] {
+    return [...this.crashes.map((c) => ({ ...c, reason: `code ${c.code} signal ${c.signal}` })), ...this.startFailures.map((name) => ({ name, reason: 'start-up gave up' }))].map(
+      ({ name, reason }) => {
+        const proc = this.processes.find((p) => p.name === name);
+        const text = proc && fs.existsSync(this.logFile(proc)) ? fs.readFileSync(this.logFile(proc), 'utf8') : '';
+        return `${name} (${reason}):\n${text.trimEnd().split('\n').slice(-lines).map((l) => l.slice(0, 300)).join('\n')}`;
+      },
+    );
+  }
+
   crashLines(): string[] {
     const lines: string[] = [];
     for (const proc of this.processes) {
