@@ -31,6 +31,7 @@ const envSchema = z.object({
   RATE_LIMIT_MULTIPLIER: z.coerce.number({ error: 'must be a number, e.g. 1' }).positive().default(1),
   KEFU_RECOVERY_SWEEP_MS: z.coerce.number({ error: 'must be milliseconds, e.g. 10000' }).int().min(100).max(3_600_000).default(10_000),
   WS_HEARTBEAT_MS: z.coerce.number({ error: 'must be milliseconds, e.g. 30000' }).int().min(50).max(600_000).default(30_000),
+  WS_FRAMES_AT_ONCE: z.coerce.number({ error: 'must be a whole number, e.g. 256' }).int().min(1).max(10_000).default(256),
   KEFU_TIMER_SCALE: z.coerce.number({ error: 'must be a number, e.g. 1' }).positive().max(1, 'must be at most 1, e.g. 1').default(1),
 });
 
@@ -62,6 +63,8 @@ export interface Config {
   timerScale: number;
   /** How often the socket server pings clients; a client that misses a pong is dropped at the next one. */
   wsHeartbeatMs: number;
+  /** Socket frames one process handles at once, across all sockets; the rest wait in TCP. */
+  wsFramesAtOnce: number;
   /** How often worker processes run the recovery sweep (stale pending deliveries, lost job queue data). */
   recoverySweepMs: number;
 }
@@ -106,6 +109,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitMultiplier: e.RATE_LIMIT_MULTIPLIER,
     timerScale: e.KEFU_TIMER_SCALE,
     wsHeartbeatMs: e.WS_HEARTBEAT_MS,
+    wsFramesAtOnce: e.WS_FRAMES_AT_ONCE,
     recoverySweepMs: e.KEFU_RECOVERY_SWEEP_MS,
   };
 }

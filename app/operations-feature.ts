@@ -21,6 +21,7 @@ export const operationsFeature: Feature = {
 
     const webhooks: WebhookDeps = {
       prisma: app.prisma,
+      sql: app.db.sql,
       jobs,
       logger: app.logger,
       // 30 s doubling in production; KEFU_TIMER_SCALE shrinks it for tests like every other timer.

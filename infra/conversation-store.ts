@@ -22,6 +22,8 @@ import type { ConversationStatus } from '../core/conversation/transitions.ts';
 import type { PrismaClient } from '../prisma/generated/client.ts';
 import { isUuid } from '../core/ids.ts';
 import { applyAssignmentBatch } from './assignment-batch.ts';
+import { intakeKnownBatch, type KnownIntake, type KnownIntakeResult } from './intake-batch.ts';
+import { MicroBatcher } from './micro-batcher.ts';
 import type { SqlExecutor } from './database.ts';
 import {
   conversationColumns,
@@ -40,11 +42,20 @@ import {
 /** The conversation store on PostgreSQL (or PGlite) through Prisma; atomic paths in raw SQL. */
 export class PrismaConversationStore implements ConversationStore {
   /** `sql` runs the hot intake path directly on the driver: one round trip per step. */
+  /** Known-visitor intakes arriving together share one statement (see `MicroBatcher`). */
+  private readonly intake: MicroBatcher<KnownIntake, KnownIntakeResult>;
+
   constructor(
     private readonly prisma: PrismaClient,
     private readonly sql: SqlExecutor,
     private readonly transact?: <T>(fn: (sql: SqlExecutor) => Promise<T>) => Promise<T>,
-  ) {}
+  ) {
+    this.intake = new MicroBatcher({
+      runBatch: (items) => intakeKnownBatch(this.sql, items),
+      runOne: async (item) => (await intakeKnownBatch(this.sql, [item]))[0],
+      keyOf: (item) => `${item.channelId}\u0000${item.externalId}`,
+    });
+  }
 
   async inTransaction<T>(fn: (store: ConversationStore) => Promise<T>): Promise<T> {
     if (!this.transact) return fn(this);
@@ -82,41 +93,8 @@ export class PrismaConversationStore implements ConversationStore {
    * The common case in one statement: a known visitor with an open conversation sends text or an
    * image. Returns null when the slow path must run (new visitor, no open conversation, duplicate).
    */
-  async intakeKnown(input: {
-    channelId: string;
-    externalId: string;
-    sender: 'visitor' | 'agent';
-    kind: 'text' | 'image';
-    content: string | null;
-    originalContent: string | null;
-    mediaUrl: string | null;
-    channelMessageId: string;
-  }): Promise<{ conversation: ConversationRecord; message: MessageRecord } | null> {
-    const rows = await this.sql.query<Row>(
-      `WITH v AS (
-         SELECT id FROM visitors WHERE channel_id = $1::uuid AND external_id = $2
-       ), c AS (
-         SELECT id FROM conversations WHERE visitor_id = (SELECT id FROM v) AND status <> 'closed' LIMIT 1
-       ), m AS (
-         INSERT INTO messages (id, conversation_id, channel_id, sender, sender_id, kind, content, original_content,
-           media_url, channel_message_id, delivery_status)
-         SELECT gen_random_uuid(), c.id, $1::uuid, $3::"SenderType", CASE WHEN $3 = 'visitor' THEN (SELECT id::text FROM v) END,
-           $4::"MessageKind", $5, $6, $7, $8, 'delivered'
-         FROM c
-         ON CONFLICT DO NOTHING
-         RETURNING *
-       ), t AS (
-         UPDATE conversations SET ${lastMessageSet('m.created_at', messagePreview, '$3')}
-         FROM m WHERE conversations.id = m.conversation_id
-         RETURNING conversations.*
-       )
-       SELECT to_jsonb(m) AS message, ${updatedConversationJson} AS conversation
-       FROM (SELECT 1) one LEFT JOIN m ON true`,
-      [input.channelId, input.externalId, input.sender, input.kind, input.content, input.originalContent, input.mediaUrl, input.channelMessageId],
-    );
-    const row = rows[0];
-    if (!row?.message || !row.conversation) return null;
-    return { conversation: toConversationRow(row.conversation), message: toMessage(row.message) };
+  async intakeKnown(input: KnownIntake): Promise<KnownIntakeResult> {
+    return this.intake.submit(input);
   }
 
   async getVisitor(id: string): Promise<VisitorRecord | null> {

@@ -22,7 +22,8 @@ export class RateLimits {
 
   constructor(options: { redisUrl?: string; prefix: string; multiplier?: number; overrides?: Partial<Record<RateLimitName, RateLimitSpec>> }) {
     if (options.redisUrl) {
-      this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+      // Auto-pipelining: the checks of one busy moment go to Redis in one write.
+      this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true, enableAutoPipelining: true });
       this.redis.on('error', () => undefined);
     }
     for (const [name, base] of Object.entries(specs) as [RateLimitName, RateLimitSpec][]) {

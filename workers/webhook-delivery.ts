@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { isSubscribed, deliveryIdFor, type WebhookEvent } from '../core/webhooks/webhook-events.ts';
 import { SIGNATURE_HEADER, signPayload } from '../core/webhooks/webhook-signing.ts';
 import type { JobQueues } from '../infra/job-queue.ts';
+import type { SqlExecutor } from '../infra/database.ts';
 import type { PrismaClient } from '../prisma/generated/client.ts';
 
 export const WEBHOOK_DELIVER_JOB = 'webhook-deliver';
@@ -14,6 +15,8 @@ export const WEBHOOK_ATTEMPTS = 8;
 
 export interface WebhookDeps {
   prisma: PrismaClient;
+  /** Raw driver access: the per-event read of the enabled webhooks skips Prisma's query compiler. */
+  sql: SqlExecutor;
   jobs: JobQueues;
   logger: Logger;
   /** First retry delay; doubles on each attempt. */
@@ -36,19 +39,19 @@ export async function enqueueDelivery(deps: Pick<WebhookDeps, 'jobs' | 'backoffM
   );
 }
 
-type EnabledWebhooks = Promise<Awaited<ReturnType<PrismaClient['webhook']['findMany']>>>;
-const webhookReads = new WeakMap<PrismaClient, { running: EnabledWebhooks | null; queued: EnabledWebhooks | null }>();
+type EnabledWebhooks = Promise<{ id: string; events: string[] }[]>;
+const webhookReads = new WeakMap<SqlExecutor, { running: EnabledWebhooks | null; queued: EnabledWebhooks | null }>();
 
 /**
  * The enabled webhooks, as read after this call began. A burst of events (a queue drain assigns
  * hundreds at once) shares reads: calls arriving while one runs wait for the next, started after it.
  */
-function enabledWebhooks(prisma: PrismaClient): EnabledWebhooks {
-  let reads = webhookReads.get(prisma);
-  if (!reads) webhookReads.set(prisma, (reads = { running: null, queued: null }));
+function enabledWebhooks(sql: SqlExecutor): EnabledWebhooks {
+  let reads = webhookReads.get(sql);
+  if (!reads) webhookReads.set(sql, (reads = { running: null, queued: null }));
   const state = reads;
   const run = () => {
-    const read: EnabledWebhooks = Promise.resolve(prisma.webhook.findMany({ where: { enabled: true } }));
+    const read: EnabledWebhooks = sql.query<{ id: string; events: string[] }>('SELECT id, events FROM webhooks WHERE enabled');
     state.running = read;
     const done = () => {
       if (state.running === read) state.running = null;
@@ -74,7 +77,7 @@ function enabledWebhooks(prisma: PrismaClient): EnabledWebhooks {
  * and only its creator queues it.
  */
 export async function fanOutWebhookEvent(deps: WebhookDeps, event: WebhookEvent): Promise<number> {
-  const hooks = await enabledWebhooks(deps.prisma);
+  const hooks = await enabledWebhooks(deps.sql);
   let queued = 0;
   for (const hook of hooks) {
     if (!isSubscribed(hook.events, event.event)) continue;

@@ -22,6 +22,8 @@ interface VisitorSocket {
   ws: WebSocket;
   identity: VisitorIdentity;
   visitorId: string | null;
+  /** Client message ids this socket sent whose ack carries the message: their bus echo is not sent back. */
+  ownSends?: Set<string>;
 }
 type Client = AgentSocket | VisitorSocket;
 type PendingClient = Omit<AgentSocket, 'ws'> | Omit<VisitorSocket, 'ws'>;
@@ -35,8 +37,8 @@ const MAX_FRAME_BYTES = 64 * 1024;
 const RESUME_GRACE_SEQS = 2_000;
 /** Frames of one client handled at once before its socket stops being read. */
 const MAX_FRAMES_IN_FLIGHT = 8;
-/** Frames handled at once by this process, across all sockets (a few per database connection). */
-const FRAMES_AT_ONCE = 32;
+/** Sends of one socket remembered for echo suppression; past this the memory is dropped (an echo then goes out, harmless). */
+const MAX_OWN_SENDS = 256;
 
 /**
  * WebSockets for agents (/ws/agent) and visitors (/ws/visitor). Every process subscribes to the
@@ -49,12 +51,13 @@ export class RealtimeGateway {
   private readonly visitors = new Map<string, Set<VisitorSocket>>();
   private readonly unsubscribe: () => void;
   private heartbeat?: NodeJS.Timeout;
-  private readonly gate = new FrameGate(FRAMES_AT_ONCE);
+  private readonly gate: FrameGate;
   /** The highest message seq each socket was sent (or resumed from). */
   private readonly cursors = new WeakMap<WebSocket, number>();
   private readonly unsubscribeReconnect?: () => void;
 
   constructor(private readonly app: AppContext) {
+    this.gate = new FrameGate(app.config.wsFramesAtOnce);
     this.unsubscribe = app.bus.subscribe((event) => this.fanOut(event));
     // Events published while the bus was away never arrive: every socket catches up from the database.
     this.unsubscribeReconnect = app.bus.onReconnect?.(() => {
@@ -232,6 +235,9 @@ export class RealtimeGateway {
     if (frame.type === 'ping') return this.send(client.ws, { type: 'pong' });
     if (client.kind === 'visitor') {
       if (frame.type === 'send') {
+        const own = (client.ownSends ??= new Set());
+        if (own.size >= MAX_OWN_SENDS) own.clear();
+        own.add(frame.clientMessageId);
         try {
           const { message } = await receiveWebMessage(this.app, client.identity, frame);
           if (!client.visitorId) {
@@ -241,6 +247,7 @@ export class RealtimeGateway {
           }
           this.send(client.ws, { type: 'ack', clientMessageId: frame.clientMessageId, message: messageDto(message) });
         } catch (error) {
+          own.delete(frame.clientMessageId);
           if (!isAppError(error)) throw error;
           this.send(client.ws, { type: 'error', code: error.code, message: error.userMessage, clientMessageId: frame.clientMessageId });
         }
@@ -315,7 +322,16 @@ export class RealtimeGateway {
 
   private toVisitor(conversation: ConversationRecord, frame: ServerFrame): void {
     const set = this.visitors.get(conversation.visitorId);
-    if (set) for (const c of set) this.send(c.ws, frame);
+    if (!set) return;
+    const own = frame.type === 'message' && frame.message.sender === 'visitor' ? frame.message.clientMessageId : null;
+    for (const c of set) {
+      if (own && c.kind === 'visitor' && c.ownSends?.delete(own)) {
+        // The sender's own socket has (or is about to get) this message in its ack.
+        if (frame.type === 'message' && frame.message.seq > (this.cursors.get(c.ws) ?? 0)) this.cursors.set(c.ws, frame.message.seq);
+        continue;
+      }
+      this.send(c.ws, frame);
+    }
   }
 
   private async toVisitorWithPosition(conversation: ConversationRecord): Promise<void> {
@@ -360,10 +376,18 @@ export class RealtimeGateway {
     }
   }
 
+  /** The frame last sent and its JSON: a fan-out to many sockets serializes once. */
+  private lastFrame?: ServerFrame;
+  private lastJson = '';
+
   private send(ws: WebSocket, frame: ServerFrame): void {
     if (ws.readyState !== ws.OPEN) return;
     if (frame.type === 'message' && frame.message.seq > (this.cursors.get(ws) ?? 0)) this.cursors.set(ws, frame.message.seq);
-    ws.send(JSON.stringify(frame));
+    if (frame !== this.lastFrame) {
+      this.lastJson = JSON.stringify(frame);
+      this.lastFrame = frame;
+    }
+    ws.send(this.lastJson);
   }
 
   async close(): Promise<void> {

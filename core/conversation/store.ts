@@ -26,6 +26,20 @@ export interface NewMessage {
   deliveryStatus: DeliveryStatus;
 }
 
+/** One inbound text or image of a known visitor (see `ConversationStore.intakeKnown`). */
+export interface KnownIntake {
+  channelId: string;
+  externalId: string;
+  sender: 'visitor' | 'agent';
+  kind: 'text' | 'image';
+  content: string | null;
+  originalContent: string | null;
+  mediaUrl: string | null;
+  channelMessageId: string;
+}
+
+export type KnownIntakeResult = { conversation: ConversationRecord; message: MessageRecord } | null;
+
 export interface ConversationPatch {
   status?: ConversationStatus;
   assigneeId?: string | null;
@@ -115,16 +129,7 @@ export interface ConversationStore {
    * Optional fast path: a known visitor with an open conversation, text or image, in one round trip.
    * Returns null whenever the full path must run instead (it then has stored nothing).
    */
-  intakeKnown?(input: {
-    channelId: string;
-    externalId: string;
-    sender: 'visitor' | 'agent';
-    kind: 'text' | 'image';
-    content: string | null;
-    originalContent: string | null;
-    mediaUrl: string | null;
-    channelMessageId: string;
-  }): Promise<{ conversation: ConversationRecord; message: MessageRecord } | null>;
+  intakeKnown?(input: KnownIntake): Promise<KnownIntakeResult>;
   findOpenConversation(visitorId: string): Promise<ConversationRecord | null>;
   createConversation(input: { channelId: string; visitorId: string; status: ConversationStatus }): Promise<ConversationRecord>;
   getConversation(id: string): Promise<ConversationRecord | null>;

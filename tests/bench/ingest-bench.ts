@@ -34,7 +34,9 @@ async function freePort(): Promise<number> {
 export async function startBenchServer(schema: string, extraEnv: Record<string, string> = {}): Promise<Server> {
   if (process.env.BENCH_URL) return { url: process.env.BENCH_URL, stop: async () => undefined };
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], {
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=.tmp/prof") goes to the server process only.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'app/main.ts'], {
     env: {
       ...process.env,
       PORT: String(port),

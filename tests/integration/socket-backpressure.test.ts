@@ -13,7 +13,7 @@ describe('socket backpressure', () => {
   let peak = 0;
 
   beforeAll(async () => {
-    kefu = await startTestKefu({ env: { RATE_LIMIT_MULTIPLIER: '100000', WS_HEARTBEAT_MS: '200' } });
+    kefu = await startTestKefu({ env: { RATE_LIMIT_MULTIPLIER: '100000', WS_HEARTBEAT_MS: '200', WS_FRAMES_AT_ONCE: '32' } });
     const conversations = kefu.app.conversations;
     const receive = conversations.receive.bind(conversations);
     // Slow intake, so frames pile up behind it for longer than a heartbeat.

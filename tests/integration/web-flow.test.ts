@@ -71,6 +71,26 @@ describe('web channel end to end', () => {
     visitorSocket.close();
   });
 
+  it('sends a visitor message to the sending tab once (its ack) and to the visitor’s other tabs as a message', async () => {
+    const { session } = await newVisitor();
+    const url = wsUrl(kefu.url, `/ws/visitor?token=${encodeURIComponent(session.visitorToken)}`);
+    const sender = await openSocket(url);
+    // The first message registers the visitor on the socket; the second tab opens after it.
+    sender.send({ type: 'send', clientMessageId: crypto.randomUUID(), kind: 'text', text: 'first' });
+    await sender.waitFor((f) => f.type === 'ack');
+    const otherTab = await openSocket(url);
+    const ids: string[] = Array.from({ length: 5 }, () => crypto.randomUUID());
+    for (const [i, id] of ids.entries()) sender.send({ type: 'send', clientMessageId: id, kind: 'text', text: `tab ${i}` });
+    for (const id of ids) await otherTab.waitFor((f) => f.type === 'message' && f.message.clientMessageId === id);
+    for (const id of ids) await sender.waitFor((f) => f.type === 'ack' && f.clientMessageId === id);
+    await new Promise((r) => setTimeout(r, 300));
+    const own = (f: { type: string; clientMessageId?: string; message?: { clientMessageId?: string } }) =>
+      ids.includes(f.clientMessageId ?? f.message?.clientMessageId ?? '');
+    expect(sender.frames.filter(own).map((f) => f.type)).toEqual(ids.map(() => 'ack'));
+    sender.close();
+    otherTab.close();
+  });
+
   it('stores a message sent twice (socket, then HTTP fallback) exactly once', async () => {
     const { visitor } = await newVisitor();
     const clientMessageId = crypto.randomUUID();
