@@ -7,6 +7,7 @@ import { webhookRoutes } from '../console/server/routes/webhook-routes.ts';
 import { attachMetrics, KefuMetrics } from '../infra/metrics.ts';
 import { RETENTION_SWEEP_JOB, runRetentionSweep, scheduleRetentionSweep } from '../workers/retention-sweep.ts';
 import { deliverWebhook, fanOutWebhookEvent, WEBHOOK_DELIVER_JOB, type WebhookDeps } from '../workers/webhook-delivery.ts';
+import { WEBHOOKS_CHANGED, WebhookDirectory } from '../workers/webhook-directory.ts';
 import type { Feature } from './features.ts';
 
 /**
@@ -21,7 +22,7 @@ export const operationsFeature: Feature = {
 
     const webhooks: WebhookDeps = {
       prisma: app.prisma,
-      sql: app.db.sql,
+      directory: new WebhookDirectory(app.db.sql),
       jobs,
       logger: app.logger,
       // 30 s doubling in production; KEFU_TIMER_SCALE shrinks it for tests like every other timer.
@@ -39,6 +40,7 @@ export const operationsFeature: Feature = {
     });
     // 留言 arrive as bus notices, seen by every process; the delivery id makes the fan-out happen once.
     const unsubscribe = app.bus.subscribe((event) => {
+      if (event.name === 'notice' && event.kind === WEBHOOKS_CHANGED) webhooks.directory.invalidate();
       if (event.name === 'notice' && event.kind === 'offline_message.created') fanOut(event);
     });
 

@@ -13,8 +13,16 @@ pg.defaults.parseInputDatesAsUTC = true;
 /** Minimal raw SQL access used by the migration runner and hot paths that Prisma cannot express. */
 export interface SqlExecutor {
   exec(sql: string): Promise<void>;
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * `name` makes it a prepared statement on PostgreSQL: parsed and planned once per connection
+   * instead of on every call. Only for a constant text (one name, one text), on hot paths.
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], name?: string): Promise<T[]>;
 }
+
+/** A query for node-postgres: named (prepared) when a name is given. */
+const pgQuery = (text: string, params: unknown[] | undefined, name: string | undefined): pg.QueryConfig =>
+  name ? { name, text, values: params } : { text, values: params };
 
 export interface Database {
   prisma: PrismaClient;
@@ -77,8 +85,8 @@ async function openPostgres(url: string, schema: string, poolSize: number): Prom
     async exec(text) {
       await pool.query(text);
     },
-    async query(text, params) {
-      const result = await pool.query(text, params as unknown[]);
+    async query(text, params, name) {
+      const result = await pool.query(pgQuery(text, params, name));
       return result.rows;
     },
   };
@@ -94,8 +102,8 @@ async function openPostgres(url: string, schema: string, poolSize: number): Prom
           async exec(text) {
             await session.query(text);
           },
-          async query(text, params) {
-            return (await session.query(text, params as unknown[])).rows;
+          async query(text, params, name) {
+            return (await session.query(pgQuery(text, params, name))).rows;
           },
         });
         await session.query('COMMIT');
@@ -114,8 +122,8 @@ async function openPostgres(url: string, schema: string, poolSize: number): Prom
           async exec(text) {
             await session.query(text);
           },
-          async query(text, params) {
-            return (await session.query(text, params as unknown[])).rows;
+          async query(text, params, name) {
+            return (await session.query(pgQuery(text, params, name))).rows;
           },
         });
       } finally {

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { isSubscribed, deliveryIdFor, type WebhookEvent } from '../core/webhooks/webhook-events.ts';
 import { SIGNATURE_HEADER, signPayload } from '../core/webhooks/webhook-signing.ts';
 import type { JobQueues } from '../infra/job-queue.ts';
-import type { SqlExecutor } from '../infra/database.ts';
 import type { PrismaClient } from '../prisma/generated/client.ts';
+import type { WebhookDirectory } from './webhook-directory.ts';
 
 export const WEBHOOK_DELIVER_JOB = 'webhook-deliver';
 export const webhookDeliverPayload = z.object({ deliveryId: z.string().uuid() });
@@ -15,8 +15,8 @@ export const WEBHOOK_ATTEMPTS = 8;
 
 export interface WebhookDeps {
   prisma: PrismaClient;
-  /** Raw driver access: the per-event read of the enabled webhooks skips Prisma's query compiler. */
-  sql: SqlExecutor;
+  /** The enabled webhooks every event is matched against. */
+  directory: WebhookDirectory;
   jobs: JobQueues;
   logger: Logger;
   /** First retry delay; doubles on each attempt. */
@@ -39,45 +39,13 @@ export async function enqueueDelivery(deps: Pick<WebhookDeps, 'jobs' | 'backoffM
   );
 }
 
-type EnabledWebhooks = Promise<{ id: string; events: string[] }[]>;
-const webhookReads = new WeakMap<SqlExecutor, { running: EnabledWebhooks | null; queued: EnabledWebhooks | null }>();
-
-/**
- * The enabled webhooks, as read after this call began. A burst of events (a queue drain assigns
- * hundreds at once) shares reads: calls arriving while one runs wait for the next, started after it.
- */
-function enabledWebhooks(sql: SqlExecutor): EnabledWebhooks {
-  let reads = webhookReads.get(sql);
-  if (!reads) webhookReads.set(sql, (reads = { running: null, queued: null }));
-  const state = reads;
-  const run = () => {
-    const read: EnabledWebhooks = sql.query<{ id: string; events: string[] }>('SELECT id, events FROM webhooks WHERE enabled');
-    state.running = read;
-    const done = () => {
-      if (state.running === read) state.running = null;
-    };
-    read.then(done, done);
-    return read;
-  };
-  if (state.queued) return state.queued;
-  if (!state.running) return run();
-  state.queued = state.running.then(
-    () => undefined,
-    () => undefined,
-  ).then(() => {
-    state.queued = null;
-    return run();
-  });
-  return state.queued;
-}
-
 /**
  * Records one delivery per enabled webhook subscribed to the event and queues it. The delivery id is
  * derived from webhook and event, so when several processes see the same event only one row exists
  * and only its creator queues it.
  */
 export async function fanOutWebhookEvent(deps: WebhookDeps, event: WebhookEvent): Promise<number> {
-  const hooks = await enabledWebhooks(deps.sql);
+  const hooks = await deps.directory.enabled();
   let queued = 0;
   for (const hook of hooks) {
     if (!isSubscribed(hook.events, event.event)) continue;

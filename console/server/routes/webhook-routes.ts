@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../../../core/errors.ts';
 import { webhookEventNames } from '../../../core/webhooks/webhook-events.ts';
 import { replayDelivery, type WebhookDeps } from '../../../workers/webhook-delivery.ts';
+import { WEBHOOKS_CHANGED } from '../../../workers/webhook-directory.ts';
 import type { ApiRouter } from '../api-router.ts';
 import type { AppContext } from '../app-context.ts';
 import { audit } from '../audit.ts';
@@ -38,6 +39,11 @@ export function webhookRoutes(api: ApiRouter, app: AppContext, deps: WebhookDeps
     if (!row) throw new AppError('not_found', { userMessage: 'No such webhook.' });
     return row;
   };
+  // This process sees the change at once; the others through the notice.
+  const changed = async () => {
+    deps.directory.invalidate();
+    await app.bus.publish({ name: 'notice', audience: 'admins', kind: WEBHOOKS_CHANGED, payload: {} });
+  };
 
   api.get('/api/admin/webhooks', { summary: 'Admin: webhooks', access: 'admin', tag: 'operations' }, async (ctx) => {
     requireAdmin(ctx);
@@ -50,6 +56,7 @@ export function webhookRoutes(api: ApiRouter, app: AppContext, deps: WebhookDeps
     const input = parseInput(createSchema, ctx.request.body);
     const secret = input.secret ?? `whsec_${crypto.randomBytes(24).toString('base64url')}`;
     const row = await app.prisma.webhook.create({ data: { url: input.url, events: [...new Set(input.events)], enabled: input.enabled, secret } });
+    await changed();
     await audit(app, user, 'webhook.create', 'webhook', row.id, { url: row.url, events: row.events });
     ctx.status = 201;
     return { webhook: webhookDto(row), secret };
@@ -60,6 +67,7 @@ export function webhookRoutes(api: ApiRouter, app: AppContext, deps: WebhookDeps
     const row = await find(ctx.params.id);
     const input = parseInput(updateSchema, ctx.request.body);
     const updated = await app.prisma.webhook.update({ where: { id: row.id }, data: { ...input, events: input.events ? [...new Set(input.events)] : undefined } });
+    await changed();
     await audit(app, user, 'webhook.update', 'webhook', row.id, input);
     return { webhook: webhookDto(updated) };
   });
@@ -68,6 +76,7 @@ export function webhookRoutes(api: ApiRouter, app: AppContext, deps: WebhookDeps
     const user = requireAdmin(ctx);
     const row = await find(ctx.params.id);
     await app.prisma.webhook.delete({ where: { id: row.id } });
+    await changed();
     await audit(app, user, 'webhook.delete', 'webhook', row.id, { url: row.url });
     return { ok: true };
   });
