@@ -108,7 +108,7 @@ export const channelsFeature: Feature = {
         store,
         conversations: app.conversations,
         connectors,
-        routing: new PrismaRoutingStore(app.prisma),
+        routing: new PrismaRoutingStore(app.prisma, app.db.sql),
         queueSettings: () => settings.get('queue'),
         timerScale: app.config.timerScale,
       }),

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { InboundVisitor } from '../connectors/connector.ts';
 import type {
   ConversationStore,
@@ -62,8 +63,9 @@ export class PrismaConversationStore implements ConversationStore {
     return this.transact((tx) => fn(new PrismaConversationStore(this.prisma, tx)));
   }
 
-  private async selectConversation(where: string, params: unknown[]): Promise<ConversationRecord | null> {
-    const rows = await this.sql.query<Row>(`${conversationSelect} WHERE ${where} ORDER BY c.created_at DESC LIMIT 1`, params);
+  /** `where` is a constant of its call site (`name` prepares it). */
+  private async selectConversation(where: string, params: unknown[], name: string): Promise<ConversationRecord | null> {
+    const rows = await this.sql.query<Row>(`${conversationSelect} WHERE ${where} ORDER BY c.created_at DESC LIMIT 1`, params, name);
     return rows[0] ? toConversationRow(rows[0]) : null;
   }
 
@@ -104,7 +106,7 @@ export class PrismaConversationStore implements ConversationStore {
   }
 
   async findOpenConversation(visitorId: string): Promise<ConversationRecord | null> {
-    return this.selectConversation(`c.visitor_id = $1::uuid AND c.status <> 'closed'`, [visitorId]);
+    return this.selectConversation(`c.visitor_id = $1::uuid AND c.status <> 'closed'`, [visitorId], 'kefu_open_conversation_of_visitor');
   }
 
   async createConversation(input: { channelId: string; visitorId: string; status: ConversationStatus }): Promise<ConversationRecord> {
@@ -125,7 +127,7 @@ export class PrismaConversationStore implements ConversationStore {
 
   async getConversation(id: string): Promise<ConversationRecord | null> {
     if (!isUuid(id)) return null;
-    return this.selectConversation('c.id = $1::uuid', [id]);
+    return this.selectConversation('c.id = $1::uuid', [id], 'kefu_conversation_by_id');
   }
 
   async insertMessage(input: NewMessage): Promise<{ message: MessageRecord; duplicate: boolean }> {
@@ -142,19 +144,11 @@ export class PrismaConversationStore implements ConversationStore {
     return { message: await this.withSenderName(toMessage(existing)), duplicate: true };
   }
 
-  async appendMessage(input: NewMessage): Promise<{ message: MessageRecord; conversation: ConversationRecord | null } | null> {
-    const rows = await this.sql.query<Row>(
-      `WITH m AS (${insertMessageSql}), t AS (
-         UPDATE conversations SET ${lastMessageSet('m.created_at', messagePreview, '$3')}
-         FROM m WHERE conversations.id = m.conversation_id AND m.kind <> 'event'
-         RETURNING conversations.*
-       )
-       SELECT to_jsonb(m) AS message,
-         (SELECT u.name FROM users u WHERE m.sender = 'agent' AND u.id::text = m.sender_id) AS sender_name,
-         ${updatedConversationJson} AS conversation
-       FROM m`,
-      messageParams(input),
-    );
+  async appendMessage(
+    input: NewMessage,
+    statePatch?: Record<string, unknown>,
+  ): Promise<{ message: MessageRecord; conversation: ConversationRecord | null } | null> {
+    const rows = await this.sql.query<Row>(appendMessageSql, [...messageParams(input), statePatch ? JSON.stringify(statePatch) : null], 'kefu_append_message');
     const row = rows[0];
     if (!row?.message) return null;
     const message = toMessage(row.message);
@@ -188,19 +182,24 @@ export class PrismaConversationStore implements ConversationStore {
     if (!isUuid(id)) return null;
     const params: unknown[] = [id, from];
     const sets: string[] = [];
+    const columns: string[] = [];
     for (const [key, value] of Object.entries(patch)) {
       if (value === undefined) continue;
       const column = patchColumns[key as keyof ConversationPatch];
       params.push(key === 'state' ? JSON.stringify(value) : value);
       sets.push(`${column.name} = $${params.length}${column.cast}`);
+      columns.push(column.name);
     }
     sets.push('updated_at = now()');
     // One statement: the compare-and-set and the read of the conversation as it now is.
+    // Prepared per set of columns (a handful of shapes, each planned once per connection); the name is
+    // hashed to stay within PostgreSQL's 63 characters.
     const rows = await this.sql.query<Row>(
       `WITH c AS (UPDATE conversations SET ${sets.join(', ')}
          WHERE id = $1::uuid AND status::text = ANY($2::text[]) RETURNING *)
        ${conversationColumns} FROM c ${conversationJoins}`,
       params,
+      `kefu_update_conversation_${crypto.createHash('sha1').update(columns.join(',')).digest('hex').slice(0, 12)}`,
     );
     return rows.length ? toConversationRow(rows[0]) : null;
   }
@@ -349,6 +348,18 @@ function messageParams(input: NewMessage): unknown[] {
     input.deliveryStatus,
   ];
 }
+
+/** A message and, unless it is a timeline event, its conversation's last-message fields (and a state patch, $13). */
+const appendMessageSql = `WITH m AS (${insertMessageSql}), t AS (
+     UPDATE conversations SET ${lastMessageSet('m.created_at', messagePreview, '$3')},
+       state = CASE WHEN $13::jsonb IS NULL THEN state ELSE state || $13::jsonb END
+     FROM m WHERE conversations.id = m.conversation_id AND m.kind <> 'event'
+     RETURNING conversations.*
+   )
+   SELECT to_jsonb(m) AS message,
+     (SELECT u.name FROM users u WHERE m.sender = 'agent' AND u.id::text = m.sender_id) AS sender_name,
+     ${updatedConversationJson} AS conversation
+   FROM m`;
 
 /** Each patchable field's column and the cast its parameter needs. */
 const patchColumns: Record<keyof ConversationPatch, { name: string; cast: string }> = {

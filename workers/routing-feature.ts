@@ -35,7 +35,7 @@ export function routingFeature(options: RoutingFeatureOptions = {}): Feature {
       const settings = new SettingsService(new PrismaSettingsStore(app.prisma), {
         onUpdated: (key) => app.bus.publish({ name: 'notice', audience: 'admins', kind: 'settings.updated', payload: { key } }),
       });
-      const routing = new PrismaRoutingStore(app.prisma);
+      const routing = new PrismaRoutingStore(app.prisma, app.db.sql);
       const deps: RoutingDeps = {
         conversations: app.conversations,
         store,

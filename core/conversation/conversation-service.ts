@@ -178,19 +178,23 @@ export class ConversationService {
     return this.sendAutomaticTo(await this.requireConversation(conversationId), sender, body);
   }
 
-  /** `sendAutomatic` for a caller that has just read or updated the conversation. */
+  /**
+   * `sendAutomatic` for a caller that has just read or updated the conversation. `conversationState`
+   * is merged into the conversation's state by the same statement that stores the message.
+   */
   async sendAutomaticTo(
     conversation: ConversationRecord,
     sender: 'bot' | 'system',
     body: { kind?: MessageKind; text?: string; mediaUrl?: string; data?: Record<string, unknown>; clientMessageId?: string },
+    conversationState?: Record<string, unknown>,
   ): Promise<MessageRecord> {
-    const { message } = await this.persistOutbound(conversation, sender, null, {
-      kind: body.kind ?? 'text',
-      text: body.text,
-      mediaUrl: body.mediaUrl,
-      data: body.data,
-      clientMessageId: body.clientMessageId,
-    });
+    const { message } = await this.persistOutbound(
+      conversation,
+      sender,
+      null,
+      { kind: body.kind ?? 'text', text: body.text, mediaUrl: body.mediaUrl, data: body.data, clientMessageId: body.clientMessageId },
+      conversationState,
+    );
     return message;
   }
 
@@ -209,6 +213,7 @@ export class ConversationService {
     sender: SenderType,
     senderId: string | null,
     body: { kind: MessageKind; text?: string; mediaUrl?: string; data?: Record<string, unknown>; clientMessageId?: string },
+    conversationState?: Record<string, unknown>,
   ): Promise<{ message: MessageRecord; duplicate: boolean; conversation: ConversationRecord }> {
     const masked = sender === 'agent' ? this.maskText(body.text ?? null) : { text: body.text ?? null, original: null };
     const record: NewMessage = {
@@ -224,7 +229,7 @@ export class ConversationService {
       clientMessageId: body.clientMessageId ?? null,
       deliveryStatus: this.outbound.initialStatus(conversation.channelType),
     };
-    const appended = await this.store.appendMessage(record);
+    const appended = await this.store.appendMessage(record, conversationState);
     if (!appended) {
       // Sent before (same client message id): the stored one, announced again.
       const { message } = await this.store.insertMessage(record);

@@ -139,7 +139,8 @@ export interface ConversationStore {
    * in one round trip. Returns null when the message already exists (nothing stored); `conversation`
    * is null for an event.
    */
-  appendMessage(input: NewMessage): Promise<{ message: MessageRecord; conversation: ConversationRecord | null } | null>;
+  /** `statePatch` is merged into the conversation's state in the same statement (not for timeline events). */
+  appendMessage(input: NewMessage, statePatch?: Record<string, unknown>): Promise<{ message: MessageRecord; conversation: ConversationRecord | null } | null>;
   /** Inserts unless a message with the same channel or client id exists; then returns that one. */
   insertMessage(input: NewMessage): Promise<{ message: MessageRecord; duplicate: boolean }>;
   /** Updates last-message fields after a new message; returns the conversation as it now is. */

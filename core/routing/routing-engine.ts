@@ -181,15 +181,13 @@ export class RoutingEngine {
    * at most once per visitor message.
    */
   async tellUnavailable(conversation: ConversationRecord, refusal: 'disabled' | 'unavailable', fallbackText?: string): Promise<void> {
-    const { conversations, settings, store, clock } = this.deps;
+    const { conversations, settings, clock } = this.deps;
     const notifiedAt = conversation.state.unavailableNoticeAt ? Date.parse(String(conversation.state.unavailableNoticeAt)) : 0;
     const lastVisitor = conversation.lastVisitorMessageAt ? new Date(conversation.lastVisitorMessageAt).getTime() : 0;
     if (notifiedAt && notifiedAt >= lastVisitor && !fallbackText) return;
-    const updated = await store.updateConversation(conversation.id, [conversation.status], {
-      state: { ...conversation.state, unavailableNoticeAt: clock.now().toISOString() },
-    });
-    const reply = (sender: 'bot' | 'system', body: { text: string; data?: Record<string, unknown> }) =>
-      updated ? conversations.sendAutomaticTo(updated, sender, body) : conversations.sendAutomatic(conversation.id, sender, body);
+    // The reply and the note that it was told go in one statement.
+    const told = { unavailableNoticeAt: clock.now().toISOString() };
+    const reply = (sender: 'bot' | 'system', body: { text: string; data?: Record<string, unknown> }) => conversations.sendAutomaticTo(conversation, sender, body, told);
     if (refusal === 'disabled') {
       await reply('bot', { text: (await settings.get('humanService')).disabledReply });
       return;

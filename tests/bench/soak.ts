@@ -1,7 +1,9 @@
 /**
  * `npm run soak`: web visitors send a steady 500 msg/s (SOAK_RATE) to one Kefu process for
- * SOAK_MINUTES (default 10) while the server's RSS is sampled every 30 s. Prints the samples and
- * the growth after warm-up (the first quarter of the run) as one JSON line at the end.
+ * SOAK_MINUTES (default 10) while the server's RSS is sampled every 10 s. Prints the samples and
+ * the growth after warm-up (the first quarter of the run) as one JSON line at the end: the median of
+ * the last third of the warm samples against the median of the first third, so one sample taken
+ * just before or after a garbage collection does not decide it.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -50,7 +52,7 @@ try {
     const sample = { minute: Math.round((Date.now() - started) / 600) / 100, rss_mb: Math.round(rssMb(pid)), acked };
     samples.push(sample);
     process.stderr.write(`${JSON.stringify(sample)}\n`);
-  }, 30_000);
+  }, 10_000);
   await new Promise<void>((resolve) => {
     const tick = setInterval(() => {
       const due = Math.floor(((Date.now() - started) / 1000) * rate);
@@ -68,8 +70,10 @@ try {
   await new Promise((r) => setTimeout(r, 5_000));
   for (const s of sockets) s.close();
   const warm = samples.filter((s) => s.minute >= minutes / 4);
-  const first = warm[0]?.rss_mb ?? NaN;
-  const last = warm.at(-1)?.rss_mb ?? NaN;
+  const third = Math.max(1, Math.floor(warm.length / 3));
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+  const first = median(warm.slice(0, third).map((s) => s.rss_mb));
+  const last = median(warm.slice(-third).map((s) => s.rss_mb));
   console.log(
     JSON.stringify({
       soak_minutes: minutes,
@@ -79,6 +83,7 @@ try {
       soak_refused: refused,
       soak_rss_start_mb: first,
       soak_rss_end_mb: last,
+      soak_rss_max_mb: Math.max(...warm.map((s) => s.rss_mb)),
       soak_rss_growth_pct: Math.round(((last - first) / first) * 1000) / 10,
       samples,
     }),
