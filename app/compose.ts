@@ -49,7 +49,10 @@ export async function startKefu(config: Config, options: StartOptions = {}): Pro
   const prisma = db.prisma;
   const secret = await loadInstanceSecret(prisma, config.sessionSecret);
 
-  const bus: EventBus = config.redisUrl ? new RedisEventBus(config.redisUrl, config.redisPrefix) : new InProcessEventBus();
+  // A worker holds no sockets: it listens to control events only.
+  const bus: EventBus = config.redisUrl
+    ? new RedisEventBus(config.redisUrl, config.redisPrefix, { conversationEvents: config.role !== 'worker' })
+    : new InProcessEventBus();
   const jobs = config.redisUrl
     ? JobQueues.onRedis(config.redisUrl, config.redisPrefix)
     : await JobQueues.onEmbedded(config.dataDir);

@@ -14,6 +14,7 @@ async function main(): Promise<void> {
   }
   const kefu = await startKefu(config);
   if (kefu.server) process.stdout.write(`  Kefu console: ${kefu.url}/  (role: ${config.role})\n`);
+  else process.stdout.write(`  Kefu ${config.role} started\n`);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

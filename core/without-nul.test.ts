@@ -14,3 +14,15 @@ describe('withoutNul', () => {
     expect(withoutNul('普通文本')).toBe('普通文本');
   });
 });
+
+describe('withoutNul without U+0000', () => {
+  it('returns the same value, not a copy', () => {
+    const frame = { type: 'send', text: '你好', nested: { list: ['a', 1, null] } };
+    expect(withoutNul(frame)).toBe(frame);
+    const dirty = { type: 'send', nested: { list: ['a\u0000'] } };
+    const clean = withoutNul(dirty);
+    expect(clean).not.toBe(dirty);
+    expect(dirty.nested.list[0]).toBe('a\u0000');
+    expect(clean).toEqual({ type: 'send', nested: { list: ['a'] } });
+  });
+});

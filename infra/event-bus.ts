@@ -22,26 +22,60 @@ export class InProcessEventBus implements EventBus {
   }
 }
 
-/** Events fan out to every process through one Redis pub/sub channel. */
+/** Events published in one turn of the event loop go out as one PUBLISH (a JSON array), at most this many. */
+const EVENTS_PER_PUBLISH = 256;
+
+interface Outgoing {
+  channel: string;
+  json: string;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** Events every process reacts to (settings and agent changes, typing forwarded to channels). */
+const isControlEvent = (event: DomainEvent) => event.name === 'notice' || event.name === 'agent.updated' || event.name === 'conversation.typing';
+
+export interface RedisEventBusOptions {
+  /**
+   * Receive conversation and message events (what sockets are told). Worker processes hold no
+   * sockets and say false: they then only receive control events, not every message's traffic.
+   */
+  conversationEvents?: boolean;
+}
+
+/**
+ * Events fan out to every process through Redis pub/sub: conversation and message events on one
+ * channel, control events on another. The events one turn of the event loop publishes travel
+ * together, in order, as one message per channel: a busy process sends a few PUBLISH commands a
+ * turn instead of one per event.
+ */
 export class RedisEventBus implements EventBus {
+  private outgoing: Outgoing[] = [];
+  private flushScheduled = false;
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private readonly emitter = new EventEmitter().setMaxListeners(0);
-  private readonly channel: string;
+  private readonly eventsChannel: string;
+  private readonly controlChannel: string;
   private ready: Promise<unknown>;
   private readonly reconnectHandlers = new Set<() => void>();
 
-  constructor(redisUrl: string, prefix: string) {
-    this.channel = `${prefix}:events`;
+  constructor(redisUrl: string, prefix: string, options: RedisEventBusOptions = {}) {
+    this.eventsChannel = `${prefix}:events`;
+    this.controlChannel = `${prefix}:control`;
     // Auto-pipelining: the events of one busy moment go to Redis in one write, in publish order.
     this.publisher = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false, enableAutoPipelining: true });
     this.subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null });
     this.subscriber.on('message', (_channel: string, payload: string) => {
-      this.emitter.emit('event', JSON.parse(payload));
+      const parsed = JSON.parse(payload) as DomainEvent | DomainEvent[];
+      if (Array.isArray(parsed)) for (const event of parsed) this.emitter.emit('event', event);
+      else this.emitter.emit('event', parsed);
     });
     this.publisher.on('error', () => undefined);
     this.subscriber.on('error', () => undefined);
-    this.ready = this.subscriber.subscribe(this.channel);
+    this.ready = this.subscriber.subscribe(
+      ...(options.conversationEvents === false ? [this.controlChannel] : [this.controlChannel, this.eventsChannel]),
+    );
     // ioredis subscribes again on every reconnection; what was published in between is gone.
     let connectedBefore = false;
     this.subscriber.on('ready', () => {
@@ -57,7 +91,31 @@ export class RedisEventBus implements EventBus {
 
   async publish(event: DomainEvent): Promise<void> {
     await this.ready;
-    await this.publisher.publish(this.channel, JSON.stringify(event));
+    const json = JSON.stringify(event);
+    return new Promise<void>((resolve, reject) => {
+      this.outgoing.push({ channel: isControlEvent(event) ? this.controlChannel : this.eventsChannel, json, resolve, reject });
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const all = this.outgoing;
+    this.outgoing = [];
+    for (const channel of [this.controlChannel, this.eventsChannel]) {
+      const mine = all.filter((o) => o.channel === channel);
+      for (let at = 0; at < mine.length; at += EVENTS_PER_PUBLISH) this.send(channel, mine.slice(at, at + EVENTS_PER_PUBLISH));
+    }
+  }
+
+  private send(channel: string, batch: Outgoing[]): void {
+    const payload = batch.length === 1 ? batch[0].json : `[${batch.map((o) => o.json).join(',')}]`;
+    this.publisher.publish(channel, payload).then(
+      () => batch.forEach((o) => o.resolve()),
+      (error: unknown) => batch.forEach((o) => o.reject(error)),
+    );
   }
 
   subscribe(handler: (event: DomainEvent) => void): () => void {

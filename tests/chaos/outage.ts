@@ -56,6 +56,8 @@ export async function runOutage(downMs = 5_000): Promise<OutageReport> {
   );
   try {
     await Promise.all([cluster.add('api', 'api'), cluster.add('worker', 'worker')]);
+    // Running processes must ride out the outages; a start-up that meets one is another matter.
+    await cluster.waitStarted();
     await cluster.waitHealthy();
     const url = cluster.apiUrls[0]!;
     const observe = async (down: () => Promise<void>, up: () => Promise<void>) => {

@@ -76,6 +76,18 @@ export class KefuCluster {
     this.spawn(proc);
   }
 
+  /** Until every process printed that it started (the api its console address, a worker its line). */
+  async waitStarted(timeoutMs = 90_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const proc of this.processes) {
+      const started = () => fs.existsSync(this.logFile(proc)) && /Kefu console:|Kefu \w+ started/.test(fs.readFileSync(this.logFile(proc), 'utf8'));
+      while (!started()) {
+        if (Date.now() > deadline) throw new Error(`${proc.name} did not start`);
+        await sleep(250);
+      }
+    }
+  }
+
   async waitHealthy(timeoutMs = 90_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (const url of this.apiUrls) {
