@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { DomainEvent } from '../../core/conversation/events.ts';
 import type { ConversationRecord } from '../../core/conversation/records.ts';
@@ -387,7 +388,27 @@ export class RealtimeGateway {
       this.lastJson = JSON.stringify(frame);
       this.lastFrame = frame;
     }
+    this.cork(ws);
     ws.send(this.lastJson);
+  }
+
+  private readonly corked = new Set<Socket>();
+
+  /**
+   * Frames sent to one socket in the same turn (a batch of bus events, the acks of one intake batch)
+   * leave in one write: the socket is corked until the turn's synchronous work is done.
+   */
+  private cork(ws: WebSocket): void {
+    const socket = (ws as WebSocket & { _socket?: Socket })._socket;
+    if (!socket || this.corked.has(socket)) return;
+    socket.cork();
+    if (this.corked.size === 0) process.nextTick(() => this.uncorkAll());
+    this.corked.add(socket);
+  }
+
+  private uncorkAll(): void {
+    for (const socket of this.corked) socket.uncork();
+    this.corked.clear();
   }
 
   async close(): Promise<void> {
