@@ -1,5 +1,4 @@
 import type { IncomingMessage, Server } from 'node:http';
-import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { DomainEvent } from '../../core/conversation/events.ts';
 import type { ConversationRecord } from '../../core/conversation/records.ts';
@@ -11,6 +10,7 @@ import type { AppContext } from './app-context.ts';
 import { conversationDto, messageDto } from './dto.ts';
 import { SESSION_COOKIE, parseCookie, type SessionUser } from './sessions.ts';
 import { FrameGate } from './frame-gate.ts';
+import { FrameWriter } from './frame-writer.ts';
 import { receiveWebMessage } from './routes/widget-routes.ts';
 
 interface AgentSocket {
@@ -377,38 +377,12 @@ export class RealtimeGateway {
     }
   }
 
-  /** The frame last sent and its JSON: a fan-out to many sockets serializes once. */
-  private lastFrame?: ServerFrame;
-  private lastJson = '';
+  private readonly writer = new FrameWriter();
 
   private send(ws: WebSocket, frame: ServerFrame): void {
     if (ws.readyState !== ws.OPEN) return;
     if (frame.type === 'message' && frame.message.seq > (this.cursors.get(ws) ?? 0)) this.cursors.set(ws, frame.message.seq);
-    if (frame !== this.lastFrame) {
-      this.lastJson = JSON.stringify(frame);
-      this.lastFrame = frame;
-    }
-    this.cork(ws);
-    ws.send(this.lastJson);
-  }
-
-  private readonly corked = new Set<Socket>();
-
-  /**
-   * Frames sent to one socket in the same turn (a batch of bus events, the acks of one intake batch)
-   * leave in one write: the socket is corked until the turn's synchronous work is done.
-   */
-  private cork(ws: WebSocket): void {
-    const socket = (ws as WebSocket & { _socket?: Socket })._socket;
-    if (!socket || this.corked.has(socket)) return;
-    socket.cork();
-    if (this.corked.size === 0) process.nextTick(() => this.uncorkAll());
-    this.corked.add(socket);
-  }
-
-  private uncorkAll(): void {
-    for (const socket of this.corked) socket.uncork();
-    this.corked.clear();
+    this.writer.write(ws, frame);
   }
 
   async close(): Promise<void> {
