@@ -2,10 +2,10 @@ import type { InboundMessage } from '../../connectors/connector.ts';
 import { AppError } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import { withoutNul } from '../without-nul.ts';
-import type { Clock } from '../ports.ts';
-import { systemClock } from '../ports.ts';
+import { systemClock, type Clock } from '../ports.ts';
 import { assignBatch, type BatchAssignOutcome } from './batch-assign.ts';
 import type { DomainEvent } from './events.ts';
+import { intakeInTransaction } from './full-intake.ts';
 import type { Actor, ChannelRecord, ConversationRecord, MessageKind, MessageRecord, SenderType } from './records.ts';
 import type { BatchAssignment, ConversationStore, NewMessage } from './store.ts';
 import { assertTransition, sourcesOf, type ConversationStatus } from './transitions.ts';
@@ -107,34 +107,13 @@ export class ConversationService {
         return { ...fast, duplicate: false, isNewConversation: false };
       }
     }
-    const outcome = await this.store.inTransaction(async (tx) => {
-      const visitor = await tx.upsertVisitor(channel.id, inbound.visitor);
-      let conversation = await tx.findOpenConversation(visitor.id);
-      let isNewConversation = false;
-      if (!conversation && closedTarget?.visitorId === visitor.id) conversation = closedTarget;
-      if (!conversation) {
-        conversation = await tx.createConversation({ channelId: channel.id, visitorId: visitor.id, status: this.initialStatusOf(channel) });
-        isNewConversation = true;
-      }
-      const { message, duplicate } = await tx.insertMessage({
-        conversationId: conversation.id,
-        channelId: channel.id,
-        sender,
-        senderId: sender === 'visitor' ? visitor.id : null,
-        kind: inbound.kind,
-        content: masked.text,
-        originalContent: masked.original,
-        mediaUrl: inbound.media?.url ?? null,
-        data: inbound.event ? { event: inbound.event.name, ...inbound.event.data } : inbound.unsupportedType ? { type: inbound.unsupportedType } : null,
-        channelMessageId: inbound.channelMessageId,
-        deliveryStatus: 'delivered',
-      });
-      if (duplicate) {
-        const current = (await tx.getConversation(message.conversationId)) ?? conversation;
-        return { conversation: current, message, duplicate: true, isNewConversation: false };
-      }
-      if (inbound.kind !== 'event') conversation = await tx.touchConversation(conversation.id, message);
-      return { conversation, message, duplicate: false, isNewConversation };
+    const outcome = await intakeInTransaction(this.store, {
+      channel,
+      inbound,
+      sender,
+      masked,
+      closedTarget,
+      initialStatus: this.initialStatusOf(channel),
     });
     if (outcome.duplicate) {
       await this.announce([{ name: 'message.created', conversation: outcome.conversation, message: outcome.message }]);
@@ -188,13 +167,8 @@ export class ConversationService {
     body: { kind?: MessageKind; text?: string; mediaUrl?: string; data?: Record<string, unknown>; clientMessageId?: string },
     conversationState?: Record<string, unknown>,
   ): Promise<MessageRecord> {
-    const { message } = await this.persistOutbound(
-      conversation,
-      sender,
-      null,
-      { kind: body.kind ?? 'text', text: body.text, mediaUrl: body.mediaUrl, data: body.data, clientMessageId: body.clientMessageId },
-      conversationState,
-    );
+    const outbound = { kind: body.kind ?? 'text', text: body.text, mediaUrl: body.mediaUrl, data: body.data, clientMessageId: body.clientMessageId };
+    const { message } = await this.persistOutbound(conversation, sender, null, outbound, conversationState);
     return message;
   }
 
