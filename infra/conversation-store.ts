@@ -42,10 +42,10 @@ import {
 
 /** The conversation store on PostgreSQL (or PGlite) through Prisma; atomic paths in raw SQL. */
 export class PrismaConversationStore implements ConversationStore {
-  /** `sql` runs the hot intake path directly on the driver: one round trip per step. */
   /** Known-visitor intakes arriving together share one statement (see `MicroBatcher`). */
   private readonly intake: MicroBatcher<KnownIntake, KnownIntakeResult>;
 
+  /** `sql` runs the hot intake path directly on the driver: one round trip per step. */
   constructor(
     private readonly prisma: PrismaClient,
     private readonly sql: SqlExecutor,
