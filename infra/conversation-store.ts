@@ -192,14 +192,13 @@ export class PrismaConversationStore implements ConversationStore {
     }
     sets.push('updated_at = now()');
     // One statement: the compare-and-set and the read of the conversation as it now is.
-    // Prepared per set of columns (a handful of shapes, each planned once per connection); the name is
-    // hashed to stay within PostgreSQL's 63 characters.
+    // Prepared per set of columns: a handful of shapes, each planned once per connection.
     const rows = await this.sql.query<Row>(
       `WITH c AS (UPDATE conversations SET ${sets.join(', ')}
          WHERE id = $1::uuid AND status::text = ANY($2::text[]) RETURNING *)
        ${conversationColumns} FROM c ${conversationJoins}`,
       params,
-      `kefu_update_conversation_${crypto.createHash('sha1').update(columns.join(',')).digest('hex').slice(0, 12)}`,
+      updateStatementName(columns),
     );
     return rows.length ? toConversationRow(rows[0]) : null;
   }
@@ -360,6 +359,16 @@ const appendMessageSql = `WITH m AS (${insertMessageSql}), t AS (
      (SELECT u.name FROM users u WHERE m.sender = 'agent' AND u.id::text = m.sender_id) AS sender_name,
      ${updatedConversationJson} AS conversation
    FROM m`;
+
+const updateStatementNames = new Map<string, string>();
+
+/** The prepared name of an update of these columns, hashed to stay within PostgreSQL's 63 characters. */
+function updateStatementName(columns: string[]): string {
+  const key = columns.join(',');
+  let name = updateStatementNames.get(key);
+  if (!name) updateStatementNames.set(key, (name = `kefu_update_conversation_${crypto.createHash('sha1').update(key).digest('hex').slice(0, 12)}`));
+  return name;
+}
 
 /** Each patchable field's column and the cast its parameter needs. */
 const patchColumns: Record<keyof ConversationPatch, { name: string; cast: string }> = {
