@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
 import type { DomainEvent } from '../core/conversation/events.ts';
@@ -25,9 +26,12 @@ export class InProcessEventBus implements EventBus {
 /** Events published in one turn of the event loop go out as one PUBLISH (a JSON array), at most this many. */
 const EVENTS_PER_PUBLISH = 256;
 
+/** Each process tags what it publishes, so it can skip its own events when Redis sends them back. */
+const ORIGIN_BYTES = 12;
+
 interface Outgoing {
   channel: string;
-  json: string;
+  event: DomainEvent;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -48,6 +52,11 @@ export interface RedisEventBusOptions {
  * channel, control events on another. The events one turn of the event loop publishes travel
  * together, in order, as one message per channel: a busy process sends a few PUBLISH commands a
  * turn instead of one per event.
+ *
+ * The publishing process hands its own events to its subscribers directly, in publish order and
+ * in the shape they have after the trip through Redis (a JSON round trip), and skips them when
+ * Redis sends them back: its sockets hear of a message without waiting for Redis, even when Redis
+ * is away.
  */
 export class RedisEventBus implements EventBus {
   private outgoing: Outgoing[] = [];
@@ -57,25 +66,32 @@ export class RedisEventBus implements EventBus {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
   private readonly eventsChannel: string;
   private readonly controlChannel: string;
+  private readonly subscribed: Set<string>;
+  private readonly origin = Buffer.from(crypto.randomBytes(ORIGIN_BYTES / 2).toString('hex'));
   private ready: Promise<unknown>;
   private readonly reconnectHandlers = new Set<() => void>();
 
   constructor(redisUrl: string, prefix: string, options: RedisEventBusOptions = {}) {
     this.eventsChannel = `${prefix}:events`;
     this.controlChannel = `${prefix}:control`;
+    this.subscribed = new Set(options.conversationEvents === false ? [this.controlChannel] : [this.controlChannel, this.eventsChannel]);
     // Auto-pipelining: the events of one busy moment go to Redis in one write, in publish order.
     this.publisher = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false, enableAutoPipelining: true });
     this.subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null });
-    this.subscriber.on('message', (_channel: string, payload: string) => {
-      const parsed = JSON.parse(payload) as DomainEvent | DomainEvent[];
-      if (Array.isArray(parsed)) for (const event of parsed) this.emitter.emit('event', event);
-      else this.emitter.emit('event', parsed);
+    // Buffers, not strings: what this process published itself is recognised by its first bytes and never decoded.
+    this.subscriber.on('messageBuffer', (_channel: Buffer, payload: Buffer) => {
+      if (payload.length < ORIGIN_BYTES || this.origin.compare(payload, 0, ORIGIN_BYTES) === 0) return;
+      let parsed: DomainEvent | DomainEvent[];
+      try {
+        parsed = JSON.parse(payload.toString('utf8', ORIGIN_BYTES)) as DomainEvent | DomainEvent[];
+      } catch {
+        return; // Not an event of ours.
+      }
+      this.deliver(parsed);
     });
     this.publisher.on('error', () => undefined);
     this.subscriber.on('error', () => undefined);
-    this.ready = this.subscriber.subscribe(
-      ...(options.conversationEvents === false ? [this.controlChannel] : [this.controlChannel, this.eventsChannel]),
-    );
+    this.ready = this.subscriber.subscribe(...this.subscribed);
     // ioredis subscribes again on every reconnection; what was published in between is gone.
     let connectedBefore = false;
     this.subscriber.on('ready', () => {
@@ -91,9 +107,8 @@ export class RedisEventBus implements EventBus {
 
   async publish(event: DomainEvent): Promise<void> {
     await this.ready;
-    const json = JSON.stringify(event);
     return new Promise<void>((resolve, reject) => {
-      this.outgoing.push({ channel: isControlEvent(event) ? this.controlChannel : this.eventsChannel, json, resolve, reject });
+      this.outgoing.push({ channel: isControlEvent(event) ? this.controlChannel : this.eventsChannel, event, resolve, reject });
       if (this.flushScheduled) return;
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -111,11 +126,21 @@ export class RedisEventBus implements EventBus {
   }
 
   private send(channel: string, batch: Outgoing[]): void {
-    const payload = batch.length === 1 ? batch[0].json : `[${batch.map((o) => o.json).join(',')}]`;
+    const json = batch.length === 1 ? JSON.stringify(batch[0].event) : JSON.stringify(batch.map((o) => o.event));
+    // One encoding to bytes, used for the PUBLISH as it is.
+    const payload = Buffer.allocUnsafe(ORIGIN_BYTES + Buffer.byteLength(json));
+    this.origin.copy(payload, 0);
+    payload.write(json, ORIGIN_BYTES);
     this.publisher.publish(channel, payload).then(
       () => batch.forEach((o) => o.resolve()),
       (error: unknown) => batch.forEach((o) => o.reject(error)),
     );
+    if (this.subscribed.has(channel)) this.deliver(JSON.parse(json) as DomainEvent | DomainEvent[]);
+  }
+
+  private deliver(parsed: DomainEvent | DomainEvent[]): void {
+    if (Array.isArray(parsed)) for (const event of parsed) this.emitter.emit('event', event);
+    else this.emitter.emit('event', parsed);
   }
 
   subscribe(handler: (event: DomainEvent) => void): () => void {

@@ -56,4 +56,30 @@ describe.skipIf(!redisUrl)('the Redis event bus', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(seen.map((e) => e.name).sort()).toEqual(['agent.updated', 'conversation.typing', 'notice']);
   });
+
+  it('hands a process its own events directly and once, in publish order, as JSON', async () => {
+    const api = open();
+    const other = open();
+    const own = collect(api);
+    const theirs = collect(other);
+    const sentAt = new Date('2026-01-02T03:04:05.000Z');
+    const events = Array.from({ length: 300 }, (_, n) => ({ ...message(n), at: sentAt }) as unknown as DomainEvent);
+    await Promise.all(events.map((event) => api.publish(event)));
+    // Already there when the publish is done: no wait for Redis to send them back.
+    expect(own.map((e) => (e as { message: { seq: number } }).message.seq)).toEqual(Array.from({ length: 300 }, (_, n) => n));
+    expect((own[0] as unknown as { at: unknown }).at).toBe('2026-01-02T03:04:05.000Z');
+    await until(() => theirs.length >= 300);
+    // Redis sent them back too; they are not handed over a second time.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(own).toHaveLength(300);
+    expect(theirs).toHaveLength(300);
+  });
+
+  it('hands a worker its own control events but not its own message events', async () => {
+    const worker = open({ conversationEvents: false });
+    const seen = collect(worker);
+    await Promise.all([worker.publish(message(1)), worker.publish(notice(2))]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen.map((e) => e.name)).toEqual(['notice']);
+  });
 });
