@@ -1,12 +1,15 @@
+import type { BusEvent } from './conversation/bus-events.ts';
 import type { DomainEvent } from './conversation/events.ts';
 
 /**
  * Fans domain events out to every process (Redis pub/sub in production, in-process when embedded).
  * Delivery is at-most-once per subscriber; clients recover missed messages by resuming from a cursor.
+ * Subscribers get events as JSON would give them (dates as strings), message events with a
+ * conversation reference (see `BusEvent`).
  */
 export interface EventBus {
   publish(event: DomainEvent): Promise<void>;
-  subscribe(handler: (event: DomainEvent) => void): () => void;
+  subscribe(handler: (event: BusEvent) => void): () => void;
   /**
    * Called after the bus reconnected: events published while it was away were not received here and
    * subscribers that must not miss any (the realtime gateway) catch up from the database.

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
+import { toBusEvent, type BusEvent } from '../core/conversation/bus-events.ts';
 import type { DomainEvent } from '../core/conversation/events.ts';
 import type { EventBus } from '../core/ports.ts';
 
@@ -10,10 +11,10 @@ export class InProcessEventBus implements EventBus {
 
   async publish(event: DomainEvent): Promise<void> {
     // A JSON round trip gives subscribers the same shape they would get over Redis.
-    this.emitter.emit('event', JSON.parse(JSON.stringify(event)));
+    this.emitter.emit('event', JSON.parse(JSON.stringify(toBusEvent(event))));
   }
 
-  subscribe(handler: (event: DomainEvent) => void): () => void {
+  subscribe(handler: (event: BusEvent) => void): () => void {
     this.emitter.on('event', handler);
     return () => this.emitter.off('event', handler);
   }
@@ -31,7 +32,7 @@ const ORIGIN_BYTES = 12;
 
 interface Outgoing {
   channel: string;
-  event: DomainEvent;
+  event: BusEvent;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -81,9 +82,9 @@ export class RedisEventBus implements EventBus {
     // Buffers, not strings: what this process published itself is recognised by its first bytes and never decoded.
     this.subscriber.on('messageBuffer', (_channel: Buffer, payload: Buffer) => {
       if (payload.length < ORIGIN_BYTES || this.origin.compare(payload, 0, ORIGIN_BYTES) === 0) return;
-      let parsed: DomainEvent | DomainEvent[];
+      let parsed: BusEvent | BusEvent[];
       try {
-        parsed = JSON.parse(payload.toString('utf8', ORIGIN_BYTES)) as DomainEvent | DomainEvent[];
+        parsed = JSON.parse(payload.toString('utf8', ORIGIN_BYTES)) as BusEvent | BusEvent[];
       } catch {
         return; // Not an event of ours.
       }
@@ -108,7 +109,7 @@ export class RedisEventBus implements EventBus {
   async publish(event: DomainEvent): Promise<void> {
     await this.ready;
     return new Promise<void>((resolve, reject) => {
-      this.outgoing.push({ channel: isControlEvent(event) ? this.controlChannel : this.eventsChannel, event, resolve, reject });
+      this.outgoing.push({ channel: isControlEvent(event) ? this.controlChannel : this.eventsChannel, event: toBusEvent(event), resolve, reject });
       if (this.flushScheduled) return;
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -135,15 +136,15 @@ export class RedisEventBus implements EventBus {
       () => batch.forEach((o) => o.resolve()),
       (error: unknown) => batch.forEach((o) => o.reject(error)),
     );
-    if (this.subscribed.has(channel)) this.deliver(JSON.parse(json) as DomainEvent | DomainEvent[]);
+    if (this.subscribed.has(channel)) this.deliver(JSON.parse(json) as BusEvent | BusEvent[]);
   }
 
-  private deliver(parsed: DomainEvent | DomainEvent[]): void {
+  private deliver(parsed: BusEvent | BusEvent[]): void {
     if (Array.isArray(parsed)) for (const event of parsed) this.emitter.emit('event', event);
     else this.emitter.emit('event', parsed);
   }
 
-  subscribe(handler: (event: DomainEvent) => void): () => void {
+  subscribe(handler: (event: BusEvent) => void): () => void {
     this.emitter.on('event', handler);
     return () => this.emitter.off('event', handler);
   }

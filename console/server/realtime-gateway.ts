@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { DomainEvent } from '../../core/conversation/events.ts';
+import type { BusEvent, ConversationRef } from '../../core/conversation/bus-events.ts';
 import type { ConversationRecord } from '../../core/conversation/records.ts';
 import { isAppError } from '../../core/errors.ts';
 import { withoutNul } from '../../core/without-nul.ts';
@@ -281,7 +281,7 @@ export class RealtimeGateway {
     }
   }
 
-  private fanOut(event: DomainEvent): void {
+  private fanOut(event: BusEvent): void {
     switch (event.name) {
       case 'message.created':
       case 'message.updated': {
@@ -321,7 +321,7 @@ export class RealtimeGateway {
     }
   }
 
-  private toVisitor(conversation: ConversationRecord, frame: ServerFrame): void {
+  private toVisitor(conversation: ConversationRef, frame: ServerFrame): void {
     const set = this.visitors.get(conversation.visitorId);
     if (!set) return;
     const own = frame.type === 'message' && frame.message.sender === 'visitor' ? frame.message.clientMessageId : null;
@@ -368,7 +368,7 @@ export class RealtimeGateway {
   }
 
   /** Agents: the assignee (and a previous one), every admin, and for queued conversations every agent. */
-  private toAgents(conversation: ConversationRecord, frame: ServerFrame, extra: string[], queueListChanged = false): void {
+  private toAgents(conversation: ConversationRef, frame: ServerFrame, extra: string[], queueListChanged = false): void {
     const everyone = conversation.status === 'queued' || (queueListChanged && conversation.queuedAt !== null);
     for (const [userId, set] of this.agents) {
       for (const c of set) {

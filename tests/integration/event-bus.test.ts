@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { BusEvent } from '../../core/conversation/bus-events.ts';
 import type { DomainEvent } from '../../core/conversation/events.ts';
-import { RedisEventBus } from '../../infra/event-bus.ts';
+import { InProcessEventBus, RedisEventBus } from '../../infra/event-bus.ts';
 import { testRedisUrl } from '../support/harness.ts';
 
 const redisUrl = testRedisUrl;
@@ -22,8 +23,8 @@ describe.skipIf(!redisUrl)('the Redis event bus', () => {
   const typing = (n: number) => ({ name: 'conversation.typing', conversation: { id: `c${n}` }, from: 'agent' }) as unknown as DomainEvent;
   const message = (n: number) => ({ name: 'message.created', conversation: { id: `c${n}` }, message: { id: `m${n}`, seq: n } }) as unknown as DomainEvent;
 
-  function collect(bus: RedisEventBus): DomainEvent[] {
-    const seen: DomainEvent[] = [];
+  function collect(bus: RedisEventBus): BusEvent[] {
+    const seen: BusEvent[] = [];
     bus.subscribe((event) => seen.push(event));
     return seen;
   }
@@ -63,11 +64,14 @@ describe.skipIf(!redisUrl)('the Redis event bus', () => {
     const own = collect(api);
     const theirs = collect(other);
     const sentAt = new Date('2026-01-02T03:04:05.000Z');
-    const events = Array.from({ length: 300 }, (_, n) => ({ ...message(n), at: sentAt }) as unknown as DomainEvent);
+    const events = Array.from({ length: 300 }, (_, n) => {
+      const event = message(n) as unknown as { message: Record<string, unknown> };
+      return { ...event, message: { ...event.message, createdAt: sentAt } } as unknown as DomainEvent;
+    });
     await Promise.all(events.map((event) => api.publish(event)));
     // Already there when the publish is done: no wait for Redis to send them back.
     expect(own.map((e) => (e as { message: { seq: number } }).message.seq)).toEqual(Array.from({ length: 300 }, (_, n) => n));
-    expect((own[0] as unknown as { at: unknown }).at).toBe('2026-01-02T03:04:05.000Z');
+    expect((own[0] as unknown as { message: { createdAt: unknown } }).message.createdAt).toBe('2026-01-02T03:04:05.000Z');
     await until(() => theirs.length >= 300);
     // Redis sent them back too; they are not handed over a second time.
     await new Promise((r) => setTimeout(r, 100));
@@ -81,5 +85,46 @@ describe.skipIf(!redisUrl)('the Redis event bus', () => {
     await Promise.all([worker.publish(message(1)), worker.publish(notice(2))]);
     await new Promise((r) => setTimeout(r, 100));
     expect(seen.map((e) => e.name)).toEqual(['notice']);
+  });
+});
+
+/** A message event as the conversation service emits it: the whole conversation, visitor included. */
+function fullMessageEvent(): DomainEvent {
+  const visitor = { id: 'v1', channelId: 'ch1', externalId: 'x', name: '张三', avatarUrl: null, profile: { ip: '127.0.0.1' }, contact: {}, firstSeenAt: new Date(0), lastAgentId: null, lastAgentAt: null };
+  const conversation = {
+    id: 'c1', channelId: 'ch1', channelType: 'web', visitorId: 'v1', visitor, status: 'assigned', assigneeId: 'a1', assigneeName: '客服一',
+    priority: 0, queuedAt: new Date(1000), assignedAt: new Date(2000), closedAt: null, lastVisitorMessageAt: null, lastAgentMessageAt: null,
+    lastMessageAt: null, lastMessagePreview: '你好', closeReason: null, reachedHuman: true, botMisses: 0, sentSinceVisitor: 0, unreadCount: 1,
+    state: {}, createdAt: new Date(0),
+  };
+  const message = { id: 'm1', seq: 7, conversationId: 'c1', channelId: 'ch1', sender: 'visitor', senderId: 'v1', senderName: null, kind: 'text', content: '你好', mediaUrl: null };
+  return { name: 'message.created', conversation, message } as unknown as DomainEvent;
+}
+
+const routingFields = { id: 'c1', channelId: 'ch1', channelType: 'web', visitorId: 'v1', status: 'assigned', assigneeId: 'a1', queuedAt: new Date(1000).toISOString() };
+
+describe('message events on the bus', () => {
+  it('carry the message whole and of the conversation what routes it, in process', async () => {
+    const bus = new InProcessEventBus();
+    const seen: BusEvent[] = [];
+    bus.subscribe((event) => seen.push(event));
+    await bus.publish(fullMessageEvent());
+    expect(seen).toEqual([{ name: 'message.created', conversation: routingFields, message: (fullMessageEvent() as { message: unknown }).message }]);
+  });
+
+  it.skipIf(!redisUrl)('carry the same between processes', async () => {
+    const prefix = `bus-${crypto.randomBytes(4).toString('hex')}`;
+    const [api, other] = [new RedisEventBus(redisUrl!, prefix), new RedisEventBus(redisUrl!, prefix)];
+    try {
+      const seen: BusEvent[] = [];
+      other.subscribe((event) => seen.push(event));
+      await other.publish({ name: 'notice', audience: 'admins', kind: 'ready', payload: {} });
+      await api.publish(fullMessageEvent());
+      for (let i = 0; i < 200 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(seen[1]).toEqual({ name: 'message.created', conversation: routingFields, message: (fullMessageEvent() as { message: unknown }).message });
+    } finally {
+      await api.close();
+      await other.close();
+    }
   });
 });
