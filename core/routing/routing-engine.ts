@@ -210,7 +210,6 @@ export class RoutingEngine {
     await this.armAutoClose(conversation);
   }
 
-  /** (Re)starts the auto-close timer from now: activity replaces the pending one. */
   /**
    * Arms 自动结单 once per conversation; activity does not reschedule it (a BullMQ remove + add on
    * every message would dominate the message path). When it fires it measures from the latest

@@ -1,81 +1,37 @@
 import { t } from '../../i18n/i18n.ts';
 import type { AgentStatus, ConversationDto, MessageDto, ServerFrame, UserDto } from '../../shared/protocol.ts';
 import { previewOf } from '../../ui/format.ts';
-import { ApiError } from '../../ui/http.ts';
 import { newClientMessageId } from '../../ui/ids.ts';
 import { createLocalMessage, mergeMessages, type ChatMessage } from '../../ui/message-merge.ts';
-import { ResumableSocket, type SocketState } from '../../ui/resumable-socket.ts';
+import { ResumableSocket } from '../../ui/resumable-socket.ts';
 import { createThrottle } from '../../ui/throttle.ts';
-import { fetchMe, updateMyStatus } from '../data/auth.ts';
+import { updateMyStatus } from '../data/auth.ts';
 import * as conversations from '../data/conversations.ts';
 import type { ConversationView } from '../data/conversations.ts';
 import { listMessages, PAGE_SIZE, sendMessage, type OutgoingMessage } from '../data/messages.ts';
 import { applyConversation, applyMessage, viewsFor } from './conversation-views.ts';
-import { parseAssistPayload, type AssistSuggestion } from './assist.ts';
-import { notifyDesktop, playChime, titleWithUnread } from './attention.ts';
+import { parseAssistPayload } from './assist.ts';
+import { notifyDesktop, playChime } from './attention.ts';
+import { ConsoleState } from './console-state.ts';
+import { describeError } from './notice.ts';
 
-export interface Notice {
-  kind: 'error' | 'info';
-  text: string;
-}
-
-/** What the user sees for an error: the server's message, or a generic one for network trouble. */
-export function describeError(error: unknown): string {
-  if (error instanceof ApiError) return error.status === 0 ? t('msg.networkError') : error.message || t('error.generic');
-  return t('error.generic');
-}
+export { describeError, type Notice } from './notice.ts';
 
 /**
  * The console's live state: the signed-in user, the rows of the current tab, the open conversation
  * and its messages, and the agent socket that keeps them current. Components read fields directly and
  * re-render on its `change` event; every mutation goes through a method here.
  */
-export class ConsoleStore extends EventTarget {
-  user: UserDto | null = null;
-  view: ConversationView = 'mine';
-  rows: ConversationDto[] = [];
-  rowsLoading = false;
-  openId: string | null = null;
-  open: ConversationDto | null = null;
-  messages: ChatMessage[] = [];
-  hasOlder = false;
-  loadingOlder = false;
-  visitorTypingUntil = 0;
-  connection: SocketState = 'closed';
-  notice: Notice | null = null;
-  /** Rows per tab, for the tab labels; refreshed after list loads and live updates settle. */
-  counts: Partial<Record<ConversationView, number>> = {};
-  /** The latest 智能辅助 suggestion per conversation. */
-  suggestions = new Map<string, AssistSuggestion>();
-
+export class ConsoleStore extends ConsoleState {
   #socket: ResumableSocket | null = null;
-  #cache = new Map<string, { messages: ChatMessage[]; hasOlder: boolean }>();
   /** Messages already counted: a resume or a resend announces some again, which must not count twice. */
   #counted = new Set<string>();
   #typingGate = createThrottle(3000);
-  #noticeTimer: ReturnType<typeof setTimeout> | undefined;
-  #meTimer: ReturnType<typeof setTimeout> | undefined;
-  #readTimer: ReturnType<typeof setTimeout> | undefined;
   #onOnline = () => this.#socket?.reconnectNow();
-  #countsTimer: ReturnType<typeof setTimeout> | undefined;
   #onVisibility = () => {
-    if (!document.hidden && this.openId) this.#markReadSoon(this.openId);
-    this.#updateTitle();
+    if (!document.hidden && this.openId) this.markReadSoon(this.openId);
+    this.updateTitle();
   };
-
-  #changed(): void {
-    if (this.user) this.#updateTitle();
-    this.dispatchEvent(new Event('change'));
-  }
-
-  /** Unread messages across the agent's own conversations, shown in the title. */
-  get unreadTotal(): number {
-    return this.rows.reduce((sum, row) => sum + (row.assigneeId === this.user?.id && (row.id !== this.openId || document.hidden) ? row.unreadCount : 0), 0);
-  }
-
-  #updateTitle(): void {
-    document.title = titleWithUnread(t('app.title'), this.unreadTotal);
-  }
 
   /** Starts a signed-in session: socket first, so nothing between the list load and the live stream is missed. */
   async start(user: UserDto): Promise<void> {
@@ -88,13 +44,13 @@ export class ConsoleStore extends EventTarget {
       onState: (state, { reconnected }) => {
         this.connection = state;
         if (state === 'open' && reconnected) void this.#resync();
-        this.#changed();
+        this.changed();
       },
     });
     this.#socket.start();
     addEventListener('online', this.#onOnline);
     document.addEventListener('visibilitychange', this.#onVisibility);
-    this.#changed();
+    this.changed();
     await this.loadRows();
   }
 
@@ -103,21 +59,11 @@ export class ConsoleStore extends EventTarget {
     this.#socket = null;
     removeEventListener('online', this.#onOnline);
     document.removeEventListener('visibilitychange', this.#onVisibility);
-    clearTimeout(this.#countsTimer);
+    clearTimeout(this.countsTimer);
     this.suggestions.clear();
     Object.assign(this, { user: null, rows: [], openId: null, open: null, messages: [], connection: 'closed' });
-    this.#cache.clear();
-    this.#changed();
-  }
-
-  showNotice(notice: Notice): void {
-    this.notice = notice;
-    clearTimeout(this.#noticeTimer);
-    this.#noticeTimer = setTimeout(() => {
-      this.notice = null;
-      this.#changed();
-    }, 5000);
-    this.#changed();
+    this.cache.clear();
+    this.changed();
   }
 
   async setView(view: ConversationView): Promise<void> {
@@ -130,19 +76,19 @@ export class ConsoleStore extends EventTarget {
   async loadRows(): Promise<void> {
     const view = this.view;
     this.rowsLoading = true;
-    this.#changed();
+    this.changed();
     try {
       const rows = await conversations.listConversations(view);
       if (view === this.view) {
         this.rows = rows;
         this.counts = { ...this.counts, [view]: rows.length };
       }
-      this.#refreshCountsSoon();
+      this.refreshCountsSoon();
     } catch (error) {
       this.showNotice({ kind: 'error', text: describeError(error) });
     } finally {
       this.rowsLoading = false;
-      this.#changed();
+      this.changed();
     }
   }
 
@@ -151,12 +97,12 @@ export class ConsoleStore extends EventTarget {
     this.openId = id;
     this.open = this.rows.find((row) => row.id === id) ?? null;
     this.rows = this.rows.map((row) => (row.id === id ? { ...row, unreadCount: 0 } : row));
-    const cached = this.#cache.get(id);
+    const cached = this.cache.get(id);
     this.messages = cached?.messages ?? [];
     this.hasOlder = cached?.hasOlder ?? false;
     this.visitorTypingUntil = 0;
-    this.#changed();
-    this.#markReadSoon(id);
+    this.changed();
+    this.markReadSoon(id);
     try {
       const [conversation, latest] = await Promise.all([
         this.open ? Promise.resolve(this.open) : conversations.getConversation(id),
@@ -164,7 +110,7 @@ export class ConsoleStore extends EventTarget {
       ]);
       if (this.openId !== id) return;
       this.open = conversation;
-      this.#setMessages(id, mergeMessages(this.messages, latest), cached ? this.hasOlder : latest.length >= PAGE_SIZE);
+      this.setMessages(id, mergeMessages(this.messages, latest), cached ? this.hasOlder : latest.length >= PAGE_SIZE);
     } catch (error) {
       this.showNotice({ kind: 'error', text: describeError(error) });
     }
@@ -175,15 +121,15 @@ export class ConsoleStore extends EventTarget {
     const first = this.messages.find((m) => !m.localState);
     if (!id || !first || this.loadingOlder || !this.hasOlder) return;
     this.loadingOlder = true;
-    this.#changed();
+    this.changed();
     try {
       const older = await listMessages(id, first.seq);
-      if (this.openId === id) this.#setMessages(id, mergeMessages(older, this.messages), older.length >= PAGE_SIZE);
+      if (this.openId === id) this.setMessages(id, mergeMessages(older, this.messages), older.length >= PAGE_SIZE);
     } catch (error) {
       this.showNotice({ kind: 'error', text: describeError(error) });
     } finally {
       this.loadingOlder = false;
-      this.#changed();
+      this.changed();
     }
   }
 
@@ -193,11 +139,11 @@ export class ConsoleStore extends EventTarget {
     if (!id) return;
     const outgoing: OutgoingMessage = { clientMessageId, ...content };
     const local = createLocalMessage(outgoing, id, 'agent');
-    this.#mergeInto(id, [local]);
+    this.mergeInto(id, [local]);
     try {
-      this.#mergeInto(id, [await sendMessage(id, outgoing)]);
+      this.mergeInto(id, [await sendMessage(id, outgoing)]);
     } catch (error) {
-      this.#mergeInto(id, [{ ...local, localState: 'failed', localError: describeError(error) }]);
+      this.mergeInto(id, [{ ...local, localState: 'failed', localError: describeError(error) }]);
     }
   }
 
@@ -231,7 +177,7 @@ export class ConsoleStore extends EventTarget {
         ? await conversations.assignConversation(id, agentId)
         : await conversations.transferConversation(id, agentId, note || undefined);
       if (conversation) this.#applyConversation(conversation);
-      this.#refreshMeSoon();
+      this.refreshMeSoon();
       return true;
     } catch (error) {
       this.showNotice({ kind: 'error', text: describeError(error) });
@@ -242,7 +188,7 @@ export class ConsoleStore extends EventTarget {
   /** Drops a suggestion once it was used, so the panel does not offer it twice. */
   dismissSuggestion(conversationId: string): void {
     this.suggestions.delete(conversationId);
-    this.#changed();
+    this.changed();
   }
 
   async setStatus(status: AgentStatus): Promise<void> {
@@ -251,14 +197,14 @@ export class ConsoleStore extends EventTarget {
     } catch (error) {
       this.showNotice({ kind: 'error', text: describeError(error) });
     }
-    this.#changed();
+    this.changed();
   }
 
   async #command(run: () => Promise<ConversationDto | null>): Promise<void> {
     try {
       const conversation = await run();
       if (conversation) this.#applyConversation(conversation);
-      this.#refreshMeSoon();
+      this.refreshMeSoon();
     } catch (error) {
       this.showNotice({ kind: 'error', text: describeError(error) });
     }
@@ -275,7 +221,7 @@ export class ConsoleStore extends EventTarget {
       case 'typing':
         if (frame.from === 'visitor' && frame.conversationId === this.openId) {
           this.visitorTypingUntil = Date.now() + 5000;
-          this.#changed();
+          this.changed();
         }
         return;
       case 'error':
@@ -296,16 +242,16 @@ export class ConsoleStore extends EventTarget {
       const text = preview ? ('key' in preview ? t(preview.key) : preview.text) : null;
       this.rows = applyMessage(this.rows, message, this.view, { openConversationId: this.openId, preview: text });
     }
-    if (message.conversationId === this.openId || this.#cache.has(message.conversationId)) {
-      this.#mergeInto(message.conversationId, [message]);
+    if (message.conversationId === this.openId || this.cache.has(message.conversationId)) {
+      this.mergeInto(message.conversationId, [message]);
     }
-    if (repeat) return this.#changed();
+    if (repeat) return this.changed();
     if (message.sender === 'visitor') this.#alert(message.conversationId, 'notify.newMessage');
     if (message.sender === 'visitor' && message.conversationId === this.openId) {
       this.visitorTypingUntil = 0;
-      if (!document.hidden) this.#markReadSoon(message.conversationId);
+      if (!document.hidden) this.markReadSoon(message.conversationId);
     }
-    this.#changed();
+    this.changed();
   }
 
   /** `agent.updated` carries the agent's status and load; the header shows them for the signed-in user. */
@@ -314,7 +260,7 @@ export class ConsoleStore extends EventTarget {
       const suggestion = parseAssistPayload(payload);
       if (suggestion) {
         this.suggestions.set(suggestion.conversationId, suggestion);
-        this.#changed();
+        this.changed();
       }
       return;
     }
@@ -326,15 +272,7 @@ export class ConsoleStore extends EventTarget {
       activeCount: activeCount ?? this.user.activeCount,
       autoAcceptLimit: autoAcceptLimit ?? this.user.autoAcceptLimit,
     };
-    this.#changed();
-  }
-
-  /** The server keeps unread counts; tell it once a burst of messages in the open conversation settles. */
-  #markReadSoon(id: string): void {
-    clearTimeout(this.#readTimer);
-    this.#readTimer = setTimeout(() => {
-      conversations.markConversationRead(id).catch(() => undefined);
-    }, 500);
+    this.changed();
   }
 
   #applyConversation(conversation: ConversationDto): void {
@@ -346,9 +284,9 @@ export class ConsoleStore extends EventTarget {
     }
     this.rows = applyConversation(this.rows, conversation, this.view, this.user.id);
     if (conversation.id === this.openId) this.open = conversation;
-    if (wasMine || conversation.assigneeId === this.user.id) this.#refreshMeSoon();
-    this.#refreshCountsSoon();
-    this.#changed();
+    if (wasMine || conversation.assigneeId === this.user.id) this.refreshMeSoon();
+    this.refreshCountsSoon();
+    this.changed();
   }
 
   /** A chime and a desktop notification while the tab is hidden, for the agent's own conversations. */
@@ -360,57 +298,13 @@ export class ConsoleStore extends EventTarget {
     notifyDesktop(t('app.title'), t(key, { name: visitorName ?? row?.visitor.name ?? '' }), () => void this.select(conversationId));
   }
 
-  /** The other tabs' counts move with assignments and closes; re-read them once a burst settles. */
-  #refreshCountsSoon(): void {
-    clearTimeout(this.#countsTimer);
-    this.#countsTimer = setTimeout(async () => {
-      const user = this.user;
-      if (!user) return;
-      const views = viewsFor(user.role);
-      const lists = await Promise.all(views.map((view) => (view === this.view ? Promise.resolve(this.rows) : conversations.listConversations(view).catch(() => null))));
-      const counts: Partial<Record<ConversationView, number>> = {};
-      views.forEach((view, i) => {
-        const list = lists[i];
-        if (list) counts[view] = view === this.view ? this.rows.length : list.length;
-      });
-      this.counts = counts;
-      this.#changed();
-    }, 800);
-  }
-
-  #mergeInto(id: string, incoming: ChatMessage[]): void {
-    const entry = this.#cache.get(id) ?? { messages: [], hasOlder: false };
-    this.#setMessages(id, mergeMessages(entry.messages, incoming), entry.hasOlder);
-  }
-
-  #setMessages(id: string, messages: ChatMessage[], hasOlder: boolean): void {
-    this.#cache.set(id, { messages, hasOlder });
-    if (id === this.openId) {
-      this.messages = messages;
-      this.hasOlder = hasOlder;
-    }
-    this.#changed();
-  }
-
-  /** Load (activeCount) changes with assignments; re-read it once a burst of updates settles. */
-  #refreshMeSoon(): void {
-    clearTimeout(this.#meTimer);
-    this.#meTimer = setTimeout(async () => {
-      const me = await fetchMe().catch(() => null);
-      if (me && this.user) {
-        this.user = me;
-        this.#changed();
-      }
-    }, 300);
-  }
-
   async #resync(): Promise<void> {
     await this.loadRows();
     const id = this.openId;
     if (!id) return;
     try {
       const latest = await listMessages(id);
-      if (this.openId === id) this.#mergeInto(id, latest);
+      if (this.openId === id) this.mergeInto(id, latest);
     } catch (error) {
       this.showNotice({ kind: 'error', text: describeError(error) });
     }
