@@ -45,13 +45,28 @@ try {
     });
     sockets.push(socket);
   }
-  const samples: { minute: number; rss_mb: number; acked: number }[] = [];
+  // The V8 heap and the memory outside it (buffers) beside the RSS, to tell which one moves.
+  const login = await fetch(`${server.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'bench@example.com', password: 'bench-password' }),
+  });
+  const cookie = login.headers.get('set-cookie')?.split(';')[0] ?? '';
+  const memory = async () => {
+    const text = await (await fetch(`${server.url}/metrics`, { headers: { cookie } })).text();
+    const read = (name: string) => Math.round(Number(new RegExp(`^kefu_process_${name} (\\S+)$`, 'm').exec(text)?.[1]) / 1048576);
+    return { heap_mb: read('nodejs_heap_size_used_bytes'), external_mb: read('nodejs_external_memory_bytes') };
+  };
+  const samples: { minute: number; rss_mb: number; heap_mb: number; external_mb: number; acked: number }[] = [];
   const started = Date.now();
   let sent = 0;
   const sampler = setInterval(() => {
-    const sample = { minute: Math.round((Date.now() - started) / 600) / 100, rss_mb: Math.round(rssMb(pid)), acked };
-    samples.push(sample);
-    process.stderr.write(`${JSON.stringify(sample)}\n`);
+    const at = { minute: Math.round((Date.now() - started) / 600) / 100, rss_mb: Math.round(rssMb(pid)), acked };
+    void memory().then((m) => {
+      const sample = { ...at, ...m };
+      samples.push(sample);
+      process.stderr.write(`${JSON.stringify(sample)}\n`);
+    });
   }, 10_000);
   await new Promise<void>((resolve) => {
     const tick = setInterval(() => {
@@ -85,6 +100,8 @@ try {
       soak_rss_end_mb: last,
       soak_rss_max_mb: Math.max(...warm.map((s) => s.rss_mb)),
       soak_rss_growth_pct: Math.round(((last - first) / first) * 1000) / 10,
+      soak_heap_start_mb: median(warm.slice(0, third).map((s) => s.heap_mb)),
+      soak_heap_end_mb: median(warm.slice(-third).map((s) => s.heap_mb)),
       samples,
     }),
   );
