@@ -32,7 +32,8 @@ const ORIGIN_BYTES = 12;
 
 interface Outgoing {
   channel: string;
-  event: BusEvent;
+  /** The event as it was when published (later changes to the objects do not travel). */
+  json: string;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -107,9 +108,10 @@ export class RedisEventBus implements EventBus {
   }
 
   async publish(event: DomainEvent): Promise<void> {
+    const json = JSON.stringify(toBusEvent(event));
     await this.ready;
     return new Promise<void>((resolve, reject) => {
-      this.outgoing.push({ channel: isControlEvent(event) ? this.controlChannel : this.eventsChannel, event: toBusEvent(event), resolve, reject });
+      this.outgoing.push({ channel: isControlEvent(event) ? this.controlChannel : this.eventsChannel, json, resolve, reject });
       if (this.flushScheduled) return;
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -127,7 +129,7 @@ export class RedisEventBus implements EventBus {
   }
 
   private send(channel: string, batch: Outgoing[]): void {
-    const json = batch.length === 1 ? JSON.stringify(batch[0].event) : JSON.stringify(batch.map((o) => o.event));
+    const json = batch.length === 1 ? batch[0].json : `[${batch.map((o) => o.json).join(',')}]`;
     // One encoding to bytes, used for the PUBLISH as it is.
     const payload = Buffer.allocUnsafe(ORIGIN_BYTES + Buffer.byteLength(json));
     this.origin.copy(payload, 0);

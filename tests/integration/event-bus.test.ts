@@ -79,6 +79,20 @@ describe.skipIf(!redisUrl)('the Redis event bus', () => {
     expect(theirs).toHaveLength(300);
   });
 
+  it('sends an event as it was when published, whatever its objects become afterwards', async () => {
+    const api = open();
+    const other = open();
+    const own = collect(api);
+    const theirs = collect(other);
+    const event = notice(1) as { payload: Record<string, unknown> };
+    const published = api.publish(event as DomainEvent);
+    event.payload.n = 2;
+    await published;
+    await until(() => theirs.length >= 1);
+    expect((own[0] as { payload: unknown }).payload).toEqual({ n: 1 });
+    expect((theirs[0] as { payload: unknown }).payload).toEqual({ n: 1 });
+  });
+
   it('hands a worker its own control events but not its own message events', async () => {
     const worker = open({ conversationEvents: false });
     const seen = collect(worker);
