@@ -87,7 +87,8 @@ export async function dropBenchSchema(schema: string): Promise<void> {
   redis.disconnect();
 }
 
-async function login(url: string): Promise<string> {
+/** The bench admin's session cookie. */
+export async function login(url: string): Promise<string> {
   const res = await fetch(`${url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import pg from 'pg';
 import { WebSocket } from 'ws';
-import { dropBenchSchema, startBenchServer } from './ingest-bench.ts';
+import { dropBenchSchema, login, startBenchServer } from './ingest-bench.ts';
 
 const minutes = Number(process.env.SOAK_MINUTES ?? 10);
 const rate = Number(process.env.SOAK_RATE ?? 500);
@@ -46,12 +46,7 @@ try {
     sockets.push(socket);
   }
   // The V8 heap and the memory outside it (buffers) beside the RSS, to tell which one moves.
-  const login = await fetch(`${server.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: 'bench@example.com', password: 'bench-password' }),
-  });
-  const cookie = login.headers.get('set-cookie')?.split(';')[0] ?? '';
+  const cookie = await login(server.url);
   const memory = async () => {
     const text = await (await fetch(`${server.url}/metrics`, { headers: { cookie } })).text();
     const read = (name: string) => Math.round(Number(new RegExp(`^kefu_process_${name} (\\S+)$`, 'm').exec(text)?.[1]) / 1048576);
@@ -62,11 +57,14 @@ try {
   let sent = 0;
   const sampler = setInterval(() => {
     const at = { minute: Math.round((Date.now() - started) / 600) / 100, rss_mb: Math.round(rssMb(pid)), acked };
-    void memory().then((m) => {
-      const sample = { ...at, ...m };
-      samples.push(sample);
-      process.stderr.write(`${JSON.stringify(sample)}\n`);
-    });
+    // A sample whose heap figures could not be read keeps its RSS.
+    void memory()
+      .catch(() => ({ heap_mb: NaN, external_mb: NaN }))
+      .then((m) => {
+        const sample = { ...at, ...m };
+        samples.push(sample);
+        process.stderr.write(`${JSON.stringify(sample)}\n`);
+      });
   }, 10_000);
   await new Promise<void>((resolve) => {
     const tick = setInterval(() => {
