@@ -61,7 +61,11 @@ export async function startKefu(config: Config, options: StartOptions = {}): Pro
   const emit = async (events: DomainEvent[]) => {
     for (const event of events) {
       await bus.publish(event);
-      for (const listener of localListeners) await listener(event);
+      for (const listener of localListeners) {
+        // Most listeners finish at once: only a pending reaction is waited for.
+        const reaction = listener(event);
+        if (reaction) await reaction;
+      }
     }
   };
   const connectors = connectorRegistry();

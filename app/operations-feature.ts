@@ -29,6 +29,8 @@ export const operationsFeature: Feature = {
       backoffMs: Math.max(100, Math.round(30_000 * app.config.timerScale)),
     };
     const fanOut = (event: Parameters<typeof toWebhookEvent>[0]) => {
+      // Most servers have no webhook: then no event is turned into a webhook payload.
+      if (webhooks.directory.cachedEnabled()?.length === 0) return;
       const hook = toWebhookEvent(event);
       if (!hook) return;
       // Never in the way of the conversation operation that emitted the event.

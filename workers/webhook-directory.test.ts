@@ -61,4 +61,27 @@ describe('WebhookDirectory', () => {
     expect((await late).map((h) => h.id)).toEqual(['new']);
     expect((await directory.enabled()).map((h) => h.id)).toEqual(['new']);
   });
+
+  it('tells what it holds without reading: nothing before the first read, after a change or once stale', async () => {
+    const { sql, state } = fakeTable([]);
+    let now = 1_000;
+    const realNow = Date.now;
+    Date.now = () => now;
+    try {
+      const directory = new WebhookDirectory(sql, 10_000);
+      expect(directory.cachedEnabled()).toBeNull();
+      await directory.enabled();
+      expect(directory.cachedEnabled()).toEqual([]);
+      state.rows = [{ id: 'a', events: ['*'] }];
+      directory.invalidate();
+      expect(directory.cachedEnabled()).toBeNull();
+      await directory.enabled();
+      expect(directory.cachedEnabled()).toEqual([{ id: 'a', events: ['*'] }]);
+      now += 10_001;
+      expect(directory.cachedEnabled()).toBeNull();
+      expect(state.reads).toBe(2);
+    } finally {
+      Date.now = realNow;
+    }
+  });
 });

@@ -46,6 +46,11 @@ export class WebhookDirectory {
     return read;
   }
 
+  /** The list as last read when it is still fresh, without reading; null when a read is due. */
+  cachedEnabled(): EnabledWebhook[] | null {
+    return this.cached && Date.now() - this.cachedAt < this.maxAgeMs ? this.cached : null;
+  }
+
   invalidate(): void {
     this.generation++;
     this.cached = null;

@@ -15,6 +15,7 @@ import {
   refusal,
   validateSend,
   type ClosedReplyTarget,
+  type CloseOptions,
   type ConversationServiceDeps,
   type OutboundDispatcher,
   type ReceiveResult,
@@ -22,7 +23,7 @@ import {
   type TextModerator,
 } from './service-contract.ts';
 
-export type { ClosedReplyTarget, ConversationServiceDeps, OutboundDispatcher, ReceiveResult, SendInput, TextModerator } from './service-contract.ts';
+export type { ClosedReplyTarget, CloseOptions, ConversationServiceDeps, OutboundDispatcher, ReceiveResult, SendInput, TextModerator } from './service-contract.ts';
 export { MAX_MESSAGE_CHARS };
 
 /**
@@ -317,15 +318,26 @@ export class ConversationService {
   }
 
   /** Any open status → closed; releases the assignee's load. Closing a closed conversation is a no-op. */
-  async close(conversationId: string, actor: Actor, reason: string): Promise<ConversationRecord> {
+  async close(conversationId: string, actor: Actor, reason: string, options: CloseOptions = {}): Promise<ConversationRecord> {
+    return (await this.closeOnce(conversationId, actor, reason, options)) ?? this.requireConversation(conversationId);
+  }
+
+  /**
+   * `close`, or null when the conversation was closed already, by anyone: of two closes at the same
+   * moment exactly one wins (the release is a compare-and-set), and only the winner records the close
+   * and sends `options.prompt` to the visitor just before it.
+   */
+  async closeOnce(conversationId: string, actor: Actor, reason: string, options: CloseOptions = {}): Promise<ConversationRecord | null> {
     const current = await this.requireConversation(conversationId);
-    if (current.status === 'closed') return current;
+    if (current.status === 'closed') return null;
     if (actor.type === 'agent' && actor.role !== 'admin' && current.assigneeId !== actor.id) {
       throw new AppError('forbidden', { userMessage: 'Only the assigned agent or an admin can close this conversation.' });
     }
     const released = await this.store.release(conversationId, 'closed', { closedAt: this.clock.now(), closeReason: reason });
-    if (!released) return this.requireConversation(conversationId);
-    const { conversation, previousAssigneeId } = released;
+    if (!released) return null;
+    const { previousAssigneeId } = released;
+    let conversation = released.conversation;
+    if (options.prompt) conversation = (await this.persistOutbound(conversation, 'system', null, { kind: 'text', text: options.prompt })).conversation;
     await this.store.recordEvent({
       conversationId,
       type: 'closed',

@@ -51,6 +51,11 @@ export interface SendInput {
   mediaUrl?: string;
 }
 
+export interface CloseOptions {
+  /** Sent to the visitor by the close that wins, before its 会话已结束 (the 自动结单 close prompt). */
+  prompt?: string;
+}
+
 export interface ReceiveResult {
   conversation: ConversationRecord;
   message: MessageRecord;

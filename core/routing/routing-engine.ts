@@ -42,9 +42,7 @@ export class RoutingEngine {
         if (event.message.sender === 'bot' && event.conversation.status === 'bot') return this.armAutoClose(event.conversation);
         return;
       case 'conversation.queued':
-        return this.onQueued(event.conversation.id);
-      case 'conversation.assigned':
-        return this.armAutoClose(event.conversation);
+        return this.onQueued(event.conversation);
       case 'conversation.transferred':
         await this.deps.conversations.sendAutomatic(event.conversation.id, 'system', {
           text: (await this.deps.settings.get('session')).transferNotice,
@@ -75,7 +73,7 @@ export class RoutingEngine {
       await this.satisfaction.takeReply(conversation, text, { type: 'visitor', id: conversation.visitorId });
       return;
     }
-    if (conversation.status !== 'queued') await this.armAutoClose(conversation);
+    await this.armAutoClose(conversation);
     if (conversation.status === 'queued') {
       if (text && containsKeyword(text, (await settings.get('queue')).exitKeywords)) await this.leaveQueue(conversation);
       return;
@@ -138,8 +136,11 @@ export class RoutingEngine {
     return null;
   }
 
-  private async onQueued(conversationId: string): Promise<void> {
+  private async onQueued(queued: ConversationRecord): Promise<void> {
     const { conversations, routing, settings, scheduler } = this.deps;
+    // A conversation that opens straight into the queue starts its 自动结单 timer here.
+    await this.armAutoClose(queued);
+    const conversationId = queued.id;
     const conversation = await conversations.requireConversation(conversationId);
     if (conversation.status !== 'queued') return;
     // A no-reply re-route goes back to the head of the queue without prompts or checks.
@@ -211,12 +212,15 @@ export class RoutingEngine {
   }
 
   /**
-   * Arms 自动结单 once per conversation; activity does not reschedule it (a BullMQ remove + add on
-   * every message would dominate the message path). When it fires it measures from the latest
-   * activity and re-arms itself for the rest of the time, so the deadline still moves with activity.
+   * Arms 自动结单 once per conversation, when it opens; activity does not reschedule it (a BullMQ
+   * remove + add on every message would dominate the message path). When it fires it measures from
+   * the latest activity (a message or the assignment) and re-arms itself for the rest of the time, so
+   * the deadline moves with activity; in the queue it only re-arms. So the timer runs from the first
+   * message to the close, and an assignment (a drain assigns thousands at once) has none to add.
+   * Activity arms it again in case it was lost; the job id keeps that to one pending timer.
    */
-  async armAutoClose(conversation: ConversationRecord): Promise<void> {
-    if (conversation.status === 'closed' || conversation.status === 'queued') return;
+  async armAutoClose(conversation: Pick<ConversationRecord, 'id' | 'status'>): Promise<void> {
+    if (conversation.status === 'closed') return;
     const session = await this.deps.settings.get('session');
     const delayMs = minutesToMs(this.deps, session.autoCloseMinutes);
     // A timer armed here moments ago is certainly still pending: skip the queue round trip.

@@ -35,26 +35,31 @@ export class RoutingTimers {
     private readonly engine: RoutingEngine,
   ) {}
 
-  /** 自动结单: closes with the close prompt after T minutes without a message from either side. */
+  /**
+   * 自动结单: closes with the close prompt after T minutes without a message from either side. In the
+   * queue nobody is inactive but the service: it only arms itself again. Two timers of one
+   * conversation due together (one armed by activity while the other re-armed itself) close it once:
+   * the close is a compare-and-set, and only its winner sends the prompt.
+   */
   async autoClose(conversationId: string): Promise<'closed' | 'stale'> {
     const { store, settings, conversations, clock, scheduler } = this.deps;
     const conversation = await store.getConversation(conversationId);
-    if (!conversation || conversation.status === 'closed' || conversation.status === 'queued') return 'stale';
-    const delayMs = minutesToMs(this.deps, (await settings.get('session')).autoCloseMinutes);
-    const lastActivity = Math.max(time(conversation.lastMessageAt), time(conversation.assignedAt));
+    if (!conversation || conversation.status === 'closed') return 'stale';
+    const session = await settings.get('session');
+    const delayMs = minutesToMs(this.deps, session.autoCloseMinutes);
+    const now = clock.now().getTime();
+    const lastActivity = conversation.status === 'queued' ? now : Math.max(time(conversation.lastMessageAt), time(conversation.assignedAt));
     const dueAt = lastActivity + delayMs;
-    if (dueAt - toleranceMs > clock.now().getTime()) {
+    if (dueAt - toleranceMs > now) {
       // Activity arrived while this timer was running, so its replacement may have been refused.
       await scheduler.enqueue(
         routingJobs.autoClose,
         { conversationId, at: new Date(lastActivity).toISOString() },
-        { jobId: `${timerJobId(routingJobs.autoClose, conversationId)}-${lastActivity}`, delayMs: dueAt - clock.now().getTime() },
+        { jobId: `${timerJobId(routingJobs.autoClose, conversationId)}-${lastActivity}`, delayMs: dueAt - now },
       );
       return 'stale';
     }
-    await conversations.sendAutomatic(conversationId, 'system', { text: (await settings.get('session')).closePrompt });
-    await conversations.close(conversationId, system, 'auto_close');
-    return 'closed';
+    return (await conversations.closeOnce(conversationId, system, 'auto_close', { prompt: session.closePrompt })) ? 'closed' : 'stale';
   }
 
   /** No-reply re-route: a visitor message unanswered for N minutes goes back to the head of the queue, or alerts admins. */
@@ -98,7 +103,7 @@ export class RoutingTimers {
     const due = (at: number) => ({ delayMs: Math.max(0, at - now) });
     const id = conversation.id;
     let armed = 0;
-    if (conversation.status === 'bot' || conversation.status === 'assigned') {
+    if (conversation.status !== 'closed') {
       const session = await settings.get('session');
       const lastActivity = Math.max(time(conversation.lastMessageAt), time(conversation.assignedAt)) || now;
       await scheduler.enqueue(

@@ -2,11 +2,14 @@
  * Routing figures (issue 3): queue_drain_s — 10,000 queued conversations, 500 online agents, two
  * worker instances draining; assigned_events_s — until every conversation.assigned reached the api
  * over the bus; over_limit and double_assigned after it; timer_delay_p99_ms — how late
- * delayed jobs fire while 50,000 timers are live. Needs PostgreSQL and Redis (BENCH_DATABASE_URL /
+ * delayed jobs fire while 50,000 timers are live. The queued conversations hold their 自动结单 timers
+ * from when they opened, as they would have; an assignment adds none. Needs PostgreSQL and Redis (BENCH_DATABASE_URL /
  * BENCH_REDIS_URL, default the local services). The api and both workers run as separate Kefu
  * instances in this one process, so they share its CPU (a 2-core machine runs everything here).
  */
 import crypto from 'node:crypto';
+import { Redis } from 'ioredis';
+import { armAutoCloseTimers } from './auto-close-timers.ts';
 
 const queued = Number(process.env.BENCH_ROUTING_QUEUED ?? 10_000);
 const agentCount = Number(process.env.BENCH_ROUTING_AGENTS ?? 500);
@@ -27,6 +30,13 @@ export async function benchRouting(): Promise<{
   const workers = [await startTestKefu({ role: 'worker', reuse }), await startTestKefu({ role: 'worker', reuse })];
   const prisma = api.app.prisma;
   try {
+    // The workers' first recovery sweep finds a new deployment's Redis without its marker and re-arms
+    // from the database: let it finish on the empty database, as it does on a server's first start.
+    const redis = new Redis(process.env.KEFU_TEST_REDIS_URL!);
+    for (const until = Date.now() + 30_000; !(await redis.exists(`${reuse.prefix}:recovery:marker`)) && Date.now() < until; ) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    redis.disconnect();
     const limit = Math.ceil(queued / agentCount);
     await prisma.$executeRawUnsafe(
       `INSERT INTO users (id, email, name, role, password_hash, status, auto_accept_limit, updated_at)
@@ -44,6 +54,9 @@ export async function benchRouting(): Promise<{
        SELECT gen_random_uuid(), channel_id, id, 'queued', now() - (row_number() OVER ()) * interval '1 millisecond', now()
        FROM visitors WHERE external_id LIKE 'bench-%'`,
     );
+    // Each conversation's 自动结单 timer, armed when it opened (long enough not to fire here).
+    const conversationIds = (await prisma.conversation.findMany({ where: { status: 'queued' }, select: { id: true } })).map((c) => c.id);
+    await armAutoCloseTimers(api.jobs, conversationIds, 10 * 60_000);
 
     // Everyone comes online at once; the drain starts from the agent.updated events and the sweep.
     // assigned_events_s: when the api process had seen every conversation.assigned on the bus.

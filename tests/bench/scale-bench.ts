@@ -14,8 +14,9 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { WebSocket } from 'ws';
 import { signVisitorToken } from '../../connectors/web/visitor-token.ts';
-import { routingJobs, timerJobId } from '../../core/routing/routing-jobs.ts';
+import { routingJobs } from '../../core/routing/routing-jobs.ts';
 import { JobQueues } from '../../infra/job-queue.ts';
+import { armAutoCloseTimers } from './auto-close-timers.ts';
 import { dropBenchSchema } from './ingest-bench.ts';
 
 export interface ScaleFigures {
@@ -176,29 +177,10 @@ async function seed(db: pg.Client, agentCount: number, conversationCount: number
   };
 }
 
-/** One auto-close timer per conversation, as `RoutingEngine.armAutoClose` enqueues it, added in bulk. */
 async function armTimers(prefix: string, conversationIds: string[]): Promise<number> {
   const jobs = JobQueues.onRedis(redisUrl, prefix);
   try {
-    const queue = jobs.queue(routingJobs.autoClose);
-    const at = new Date().toISOString();
-    for (let i = 0; i < conversationIds.length; i += 2_000) {
-      await queue.addBulk(
-        conversationIds.slice(i, i + 2_000).map((conversationId) => ({
-          name: routingJobs.autoClose,
-          data: { conversationId, at },
-          opts: {
-            jobId: timerJobId(routingJobs.autoClose, conversationId),
-            delay: autoCloseMs,
-            attempts: 5,
-            backoff: { type: 'exponential', delay: 500 },
-            removeOnComplete: true,
-            removeOnFail: { count: 1000 },
-          },
-        })),
-      );
-    }
-    return await queue.getDelayedCount();
+    return await armAutoCloseTimers(jobs, conversationIds, autoCloseMs);
   } finally {
     await jobs.close();
   }

@@ -81,4 +81,21 @@ describe('assignment under concurrency (two worker processes and manual picks)',
     expect(open.filter((g) => g.assigneeId && g._count > limitOf.get(g.assigneeId)!)).toEqual([]);
     expect(picks).toBeGreaterThan(0);
   }, 120_000);
+
+  it('closes a conversation once when several processes close it at the same moment, with one close prompt', async () => {
+    const channel = await newChannel(api, {});
+    const { conversation } = await api.app.conversations.receive(
+      normalizeWebMessage(channel, `twin-${crypto.randomUUID()}`, { type: 'send', clientMessageId: crypto.randomUUID(), kind: 'text', text: '你好' } as never),
+    );
+    const services = [api, ...workers].map((k) => k.app.conversations);
+    const outcomes = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => services[i % services.length].closeOnce(conversation.id, { type: 'system', reason: 'timer' }, 'auto_close', { prompt: '会话超时结束' })),
+    );
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    const messages = await api.app.prisma.message.findMany({ where: { conversationId: conversation.id }, orderBy: { seq: 'asc' } });
+    expect(messages.filter((m) => m.content === '会话超时结束')).toHaveLength(1);
+    expect(messages.filter((m) => m.content === '会话已结束')).toHaveLength(1);
+    expect(messages.at(-2)?.content).toBe('会话超时结束');
+    expect(await api.app.prisma.conversationEvent.count({ where: { conversationId: conversation.id, type: 'closed' } })).toBe(1);
+  });
 });

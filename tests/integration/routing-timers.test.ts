@@ -43,6 +43,47 @@ describe('routing timers (BullMQ delayed jobs keyed by conversation)', () => {
     expect((await kefu.app.prisma.user.findUniqueOrThrow({ where: { id: agent.id } })).activeCount).toBe(0);
   });
 
+  it('closes once, with one close prompt, when several of its timers are due together', async () => {
+    const [agent] = await onlyAgents(kefu, [{ name: 'twice' }]);
+    await putSetting(admin, 'session', { autoCloseMinutes: 3, closePrompt: '超时结束一次' });
+    const { visitor } = await newVisitor(kefu, channel);
+    const id = await say(visitor, '你好');
+    await eventually(async () => (await conversationOf(kefu, id)).assigneeId === agent.id);
+    // As when activity armed a timer while the previous one was re-arming itself: several chains, one deadline.
+    await Promise.all(['a', 'b', 'c', 'd'].map((twin) => kefu.jobs.enqueue('auto-close', { conversationId: id }, { jobId: `twin-${twin}-${id}`, delayMs: 4 * minute })));
+    await eventually(async () => (await conversationOf(kefu, id)).status === 'closed');
+    await new Promise((r) => setTimeout(r, 6 * minute));
+    const messages = await messagesOf(kefu, id);
+    expect(messages.filter((m) => m.content === '超时结束一次')).toHaveLength(1);
+    expect(messages.filter((m) => m.content === '会话已结束')).toHaveLength(1);
+    expect(await kefu.app.prisma.conversationEvent.count({ where: { conversationId: id, type: 'closed' } })).toBe(1);
+    // The prompt comes before the end of the conversation.
+    expect(messages.findIndex((m) => m.content === '超时结束一次')).toBeLessThan(messages.findIndex((m) => m.content === '会话已结束'));
+  });
+
+  it('keeps the 自动结单 timer through a long wait in the queue, and closes T after the assignment', async () => {
+    const [agent] = await onlyAgents(kefu, [{ name: 'later', limit: 0 }]);
+    await putSetting(admin, 'session', { autoCloseMinutes: 4 });
+    const { visitor } = await newVisitor(kefu, channel);
+    const id = await say(visitor, '你好');
+    expect((await conversationOf(kefu, id)).status).toBe('queued');
+    // Three times T in the queue: its timer fires there and only arms itself again.
+    await new Promise((r) => setTimeout(r, 12 * minute));
+    expect((await conversationOf(kefu, id)).status).toBe('queued');
+    await kefu.app.prisma.user.update({ where: { id: agent.id }, data: { autoAcceptLimit: 2 } });
+    // The drain assigns it (the periodic drain request) and arms nothing for it.
+    const assigned = await eventually(async () => {
+      const c = await conversationOf(kefu, id);
+      return c.status === 'assigned' && c;
+    });
+    const closed = await eventually(async () => {
+      const c = await conversationOf(kefu, id);
+      return c.status === 'closed' && c;
+    });
+    expect(closed.closeReason).toBe('auto_close');
+    expect(closed.closedAt!.getTime() - assigned.assignedAt!.getTime()).toBeGreaterThanOrEqual(4 * minute - 20);
+  });
+
   it('keeps a conversation open while messages keep coming (stale timers do nothing)', async () => {
     const [agent] = await onlyAgents(kefu, [{ name: 'busy' }]);
     // Wide margins: a loaded CI machine may take a while between two messages.
