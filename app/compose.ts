@@ -40,6 +40,9 @@ export interface StartOptions {
   print?: (line: string) => void;
 }
 
+/** How long an idle HTTP connection is kept open. */
+const KEEP_ALIVE_MS = 65_000;
+
 /** The composition root: config → adapters → core → HTTP, sockets and workers, by process role. */
 export async function startKefu(config: Config, options: StartOptions = {}): Promise<Kefu> {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -127,6 +130,10 @@ export async function startKefu(config: Config, options: StartOptions = {}): Pro
     }
     const { koa } = createHttpApp(app, checks);
     server = http.createServer(koa.callback());
+    // Idle connections stay open longer than a client or a proxy (commonly 60 s) keeps them, so neither
+    // sends a request on a connection the server is just closing (which it would see as a reset).
+    server.keepAliveTimeout = KEEP_ALIVE_MS;
+    server.headersTimeout = KEEP_ALIVE_MS + 1_000;
     gateway = new RealtimeGateway(app);
     gateway.attach(server);
     await new Promise<void>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import http from 'node:http';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKefu, type Kefu } from '../../app/compose.ts';
@@ -79,4 +80,24 @@ describe('hardening', () => {
       expect(log.includes(secret), `log contains ${secret.slice(0, 12)}…`).toBe(false);
     }
   });
+
+  it('keeps an idle connection open longer than clients keep theirs, so a reused one is never reset', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = http.get(`${kefu.url}/healthz`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+      });
+    try {
+      expect(await get()).toEqual({ status: 200, reused: false });
+      // Past Node's default of 5 s (and the second of grace it gives), after which the server used to close it.
+      await new Promise((r) => setTimeout(r, 7_500));
+      expect(await get()).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
+  }, 20_000);
 });
