@@ -10,6 +10,17 @@ end
 return 0`;
 
 /**
+ * The layout of the timers the marker vouches for. A release that arms them differently gets a new
+ * one, so its first sweep finds no marker and re-arms every conversation once (2: the 自动结单 timer
+ * runs through the queue, so a conversation queued under an older release gets one before it is
+ * assigned).
+ */
+const TIMER_LAYOUT = 2;
+
+/** The marker's key under a deployment's prefix. */
+export const markerKeyOf = (prefix: string) => `${prefix}:recovery:marker:${TIMER_LAYOUT}`;
+
+/**
  * Tells whether Redis lost its data since the job queue was last known complete. A marker key under
  * the deployment's prefix is written once the timers have been re-armed from the database; when it
  * is missing (a Redis restart without persistence, a flush, a fail-over to an empty replica) the
@@ -24,7 +35,7 @@ export class RedisDataMarker {
   constructor(redisUrl: string, prefix: string) {
     this.redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
     this.redis.on('error', () => undefined);
-    this.markerKey = `${prefix}:recovery:marker`;
+    this.markerKey = markerKeyOf(prefix);
     this.rearmKey = `${prefix}:recovery:rearming`;
   }
 

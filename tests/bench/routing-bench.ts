@@ -9,6 +9,7 @@
  */
 import crypto from 'node:crypto';
 import { Redis } from 'ioredis';
+import { markerKeyOf } from '../../infra/recovery-marker.ts';
 import { armAutoCloseTimers } from './auto-close-timers.ts';
 
 const queued = Number(process.env.BENCH_ROUTING_QUEUED ?? 10_000);
@@ -33,7 +34,7 @@ export async function benchRouting(): Promise<{
     // The workers' first recovery sweep finds a new deployment's Redis without its marker and re-arms
     // from the database: let it finish on the empty database, as it does on a server's first start.
     const redis = new Redis(process.env.KEFU_TEST_REDIS_URL!);
-    for (const until = Date.now() + 30_000; !(await redis.exists(`${reuse.prefix}:recovery:marker`)) && Date.now() < until; ) {
+    for (const until = Date.now() + 30_000; !(await redis.exists(markerKeyOf(reuse.prefix))) && Date.now() < until; ) {
       await new Promise((r) => setTimeout(r, 100));
     }
     redis.disconnect();

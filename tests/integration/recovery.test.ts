@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../core/settings/settings-schema.ts';
+import { markerKeyOf } from '../../infra/recovery-marker.ts';
 import { WechatMpPeer } from '../peers/wechat-mp-peer.ts';
 import { WecomPeer } from '../peers/wecom-peer.ts';
 import { Client, startTestKefu, stopAndDrop, testDatabaseUrl, testRedisUrl, type TestKefu } from '../support/harness.ts';
@@ -83,6 +84,29 @@ describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
     await sleep(5 * sweepMs);
     expect(sentTexts(openId, '正在为您查询')).toBe(1);
   }, 40_000);
+
+  it('re-arms every timer once after an upgrade that arms them differently, the queued conversations\' 自动结单 too', async () => {
+    // Nobody can take it, so it stays in the queue.
+    const online = await kefu.app.prisma.user.findMany({ where: { status: 'online' }, select: { id: true } });
+    await kefu.app.prisma.user.updateMany({ data: { status: 'offline' } });
+    const redis = new Redis(testRedisUrl!);
+    try {
+      const queuedId = await visitorWrites(`o_${crypto.randomBytes(4).toString('hex')}`, '排队等人工');
+      await kefu.app.prisma.conversation.update({ where: { id: queuedId }, data: { status: 'queued', queuedAt: new Date() } });
+      const queue = kefu.jobs.queue('auto-close');
+      await (await queue.getJob(`auto-close-${queuedId}`))?.remove();
+      // What an older release leaves behind: its own marker, and no timer for a queued conversation.
+      await redis.del(markerKeyOf(kefu.reuse.prefix));
+      await redis.set(`${kefu.reuse.prefix}:recovery:marker`, new Date().toISOString());
+      const rearmed = await eventually(() => queue.getJob(`auto-close-${queuedId}`), 10_000);
+      expect(await rearmed.isDelayed()).toBe(true);
+      expect((await kefu.app.prisma.conversation.findUniqueOrThrow({ where: { id: queuedId } })).status).toBe('queued');
+      await eventually(async () => (await redis.exists(markerKeyOf(kefu.reuse.prefix))) === 1, 10_000);
+    } finally {
+      redis.disconnect();
+      await kefu.app.prisma.user.updateMany({ where: { id: { in: online.map((u) => u.id) } }, data: { status: 'online' } });
+    }
+  });
 
   it('re-arms the timers of open conversations after Redis lost its data, and they fire once', async () => {
     const openId = `o_${crypto.randomBytes(4).toString('hex')}`;
