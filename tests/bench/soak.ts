@@ -45,21 +45,22 @@ try {
     });
     sockets.push(socket);
   }
-  // The V8 heap and the memory outside it (buffers) beside the RSS, to tell which one moves.
+  // The V8 heap (in use, and held from the system) and the memory outside it (buffers) beside the
+  // RSS, to tell which one moves.
   const cookie = await login(server.url);
   const memory = async () => {
     const text = await (await fetch(`${server.url}/metrics`, { headers: { cookie } })).text();
     const read = (name: string) => Math.round(Number(new RegExp(`^kefu_process_${name} (\\S+)$`, 'm').exec(text)?.[1]) / 1048576);
-    return { heap_mb: read('nodejs_heap_size_used_bytes'), external_mb: read('nodejs_external_memory_bytes') };
+    return { heap_mb: read('nodejs_heap_size_used_bytes'), heap_total_mb: read('nodejs_heap_size_total_bytes'), external_mb: read('nodejs_external_memory_bytes') };
   };
-  const samples: { minute: number; rss_mb: number; heap_mb: number; external_mb: number; acked: number }[] = [];
+  const samples: { minute: number; rss_mb: number; heap_mb: number; heap_total_mb: number; external_mb: number; acked: number }[] = [];
   const started = Date.now();
   let sent = 0;
   const sampler = setInterval(() => {
     const at = { minute: Math.round((Date.now() - started) / 600) / 100, rss_mb: Math.round(rssMb(pid)), acked };
     // A sample whose heap figures could not be read keeps its RSS.
     void memory()
-      .catch(() => ({ heap_mb: NaN, external_mb: NaN }))
+      .catch(() => ({ heap_mb: NaN, heap_total_mb: NaN, external_mb: NaN }))
       .then((m) => {
         const sample = { ...at, ...m };
         samples.push(sample);
@@ -100,6 +101,8 @@ try {
       soak_rss_growth_pct: Math.round(((last - first) / first) * 1000) / 10,
       soak_heap_start_mb: median(warm.slice(0, third).map((s) => s.heap_mb)),
       soak_heap_end_mb: median(warm.slice(-third).map((s) => s.heap_mb)),
+      soak_heap_total_start_mb: median(warm.slice(0, third).map((s) => s.heap_total_mb)),
+      soak_heap_total_end_mb: median(warm.slice(-third).map((s) => s.heap_total_mb)),
       samples,
     }),
   );
