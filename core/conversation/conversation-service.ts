@@ -1,5 +1,6 @@
 import type { InboundMessage } from '../../connectors/connector.ts';
 import { AppError } from '../errors.ts';
+import { ChannelCache } from './channel-cache.ts';
 import { isUuid } from '../ids.ts';
 import { withoutNul } from '../without-nul.ts';
 import { systemClock, type Clock } from '../ports.ts';
@@ -8,10 +9,11 @@ import type { DomainEvent } from './events.ts';
 import { intakeInTransaction } from './full-intake.ts';
 import type { Actor, ChannelRecord, ConversationRecord, MessageKind, MessageRecord, SenderType } from './records.ts';
 import type { BatchAssignment, ConversationStore, NewMessage } from './store.ts';
-import { assertTransition, sourcesOf, type ConversationStatus } from './transitions.ts';
+import { assertTransition, type ConversationStatus } from './transitions.ts';
 import {
   MAX_MESSAGE_CHARS,
   actorFields,
+  maskText,
   refusal,
   validateSend,
   type ClosedReplyTarget,
@@ -24,7 +26,6 @@ import {
 } from './service-contract.ts';
 
 export type { ClosedReplyTarget, CloseOptions, ConversationServiceDeps, OutboundDispatcher, ReceiveResult, SendInput, TextModerator } from './service-contract.ts';
-export { MAX_MESSAGE_CHARS };
 
 /**
  * The conversation lifecycle: intake, sends, hand-off, assignment, transfer and close. Each
@@ -38,11 +39,12 @@ export class ConversationService {
   private moderator?: TextModerator;
   private readonly clock: Clock;
   private initialStatusOf: (channel: ChannelRecord) => ConversationStatus;
-  private readonly channelCache = new Map<string, { channel: ChannelRecord; at: number }>();
+  private readonly channels: ChannelCache;
   private closedReplyTarget?: ClosedReplyTarget;
 
   constructor(deps: ConversationServiceDeps) {
     this.store = deps.store;
+    this.channels = new ChannelCache((id) => deps.store.getChannel(id));
     this.emit = deps.emit;
     this.announce = deps.announce ?? (async () => undefined);
     this.outbound = deps.outbound;
@@ -65,12 +67,7 @@ export class ConversationService {
   }
 
   async channel(id: string): Promise<ChannelRecord> {
-    const cached = this.channelCache.get(id);
-    if (cached && Date.now() - cached.at < 5_000) return cached.channel;
-    const channel = await this.store.getChannel(id);
-    if (!channel) throw new AppError('channel_not_found', { userMessage: 'This channel does not exist.' });
-    this.channelCache.set(id, { channel, at: Date.now() });
-    return channel;
+    return this.channels.get(id);
   }
 
   /**
@@ -86,7 +83,7 @@ export class ConversationService {
     if (text && text.length > MAX_MESSAGE_CHARS) {
       throw new AppError('message_too_long', { userMessage: `A message can have at most ${MAX_MESSAGE_CHARS} characters.` });
     }
-    const masked = this.maskText(text);
+    const masked = maskText(this.moderator, text);
     const sender: SenderType = inbound.origin === 'servicer' ? 'agent' : 'visitor';
     const events: DomainEvent[] = [];
     // Looked up before the transaction, so it never waits for a second connection inside it.
@@ -190,7 +187,7 @@ export class ConversationService {
     body: { kind: MessageKind; text?: string; mediaUrl?: string; data?: Record<string, unknown>; clientMessageId?: string },
     conversationState?: Record<string, unknown>,
   ): Promise<{ message: MessageRecord; duplicate: boolean; conversation: ConversationRecord }> {
-    const masked = sender === 'agent' ? this.maskText(body.text ?? null) : { text: body.text ?? null, original: null };
+    const masked = sender === 'agent' ? maskText(this.moderator, body.text ?? null) : { text: body.text ?? null, original: null };
     const record: NewMessage = {
       conversationId: conversation.id,
       channelId: conversation.channelId,
@@ -335,8 +332,7 @@ export class ConversationService {
     }
     const released = await this.store.release(conversationId, 'closed', { closedAt: this.clock.now(), closeReason: reason });
     if (!released) return null;
-    const { previousAssigneeId } = released;
-    let conversation = released.conversation;
+    let { conversation } = released;
     if (options.prompt) conversation = (await this.persistOutbound(conversation, 'system', null, { kind: 'text', text: options.prompt })).conversation;
     await this.store.recordEvent({
       conversationId,
@@ -347,7 +343,7 @@ export class ConversationService {
       data: { reason },
     });
     await this.recordSystemEvent(conversation, 'closed', '会话已结束', { reason });
-    await this.emit([{ name: 'conversation.closed', conversation, previousAssigneeId }]);
+    await this.emit([{ name: 'conversation.closed', conversation, previousAssigneeId: released.previousAssigneeId }]);
     return conversation;
   }
 
@@ -401,12 +397,4 @@ export class ConversationService {
     if (!conversation) throw new AppError('conversation_not_found', { userMessage: 'This conversation does not exist.' });
     return conversation;
   }
-
-  private maskText(text: string | null): { text: string | null; original: string | null } {
-    if (!text || !this.moderator) return { text, original: null };
-    const result = this.moderator.mask(text);
-    return { text: result.text, original: result.changed && result.keepOriginal ? text : null };
-  }
 }
-
-export { sourcesOf };

@@ -15,6 +15,13 @@ export interface TextModerator {
   mask(text: string): { text: string; changed: boolean; keepOriginal: boolean };
 }
 
+/** A text as stored: masked when a moderator is set, with the original kept when the moderator says so. */
+export function maskText(moderator: TextModerator | undefined, text: string | null): { text: string | null; original: string | null } {
+  if (!text || !moderator) return { text, original: null };
+  const result = moderator.mask(text);
+  return { text: result.text, original: result.changed && result.keepOriginal ? text : null };
+}
+
 /** Where outbound messages go: delivered by a connector, through a job or inline. */
 export interface OutboundDispatcher {
   /** Returns the delivery status the message starts with ('sent' when the realtime bus is the delivery). */
