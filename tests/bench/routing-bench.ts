@@ -2,10 +2,11 @@
  * Routing figures (issue 3): queue_drain_s — 10,000 queued conversations, 500 online agents, two
  * worker instances draining; assigned_events_s — until every conversation.assigned reached the api
  * over the bus; over_limit and double_assigned after it; timer_delay_p99_ms — how late
- * delayed jobs fire while 50,000 timers are live. The queued conversations hold their 自动结单 timers
- * from when they opened, as they would have; an assignment adds none. Needs PostgreSQL and Redis (BENCH_DATABASE_URL /
- * BENCH_REDIS_URL, default the local services). The api and both workers run as separate Kefu
- * instances in this one process, so they share its CPU (a 2-core machine runs everything here).
+ * delayed jobs fire while 50,000 timers are live. The queued conversations hold their 自动结单
+ * timers from when they opened, as they would have; an assignment adds none. Needs PostgreSQL and
+ * Redis (BENCH_DATABASE_URL / BENCH_REDIS_URL, default the local services). The api and both workers
+ * run as separate Kefu instances in this one process, so they share its CPU (a 2-core machine runs
+ * everything here).
  */
 import crypto from 'node:crypto';
 import { Redis } from 'ioredis';
