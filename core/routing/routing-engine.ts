@@ -217,7 +217,9 @@ export class RoutingEngine {
    * the latest activity (a message or the assignment) and re-arms itself for the rest of the time, so
    * the deadline moves with activity; in the queue it only re-arms. So the timer runs from the first
    * message to the close, and an assignment (a drain assigns thousands at once) has none to add.
-   * Activity arms it again in case it was lost; the job id keeps that to one pending timer.
+   * Activity arms it again in case it was lost (the job id makes that a no-op while the first timer is
+   * pending); a timer that re-armed itself under another id may then run beside it, and the two still
+   * close the conversation once (see `RoutingTimers.autoClose`).
    */
   async armAutoClose(conversation: Pick<ConversationRecord, 'id' | 'status'>): Promise<void> {
     if (conversation.status === 'closed') return;
