@@ -1,5 +1,6 @@
 import { ConfigError, parseConfig } from './config.ts';
 import { startKefu } from './compose.ts';
+import { fixHeapGrowth } from './heap-growth.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  fixHeapGrowth(config.heapGrowthPercent);
   const kefu = await startKefu(config);
   if (kefu.server) process.stdout.write(`  Kefu console: ${kefu.url}/  (role: ${config.role})\n`);
   else process.stdout.write(`  Kefu ${config.role} started\n`);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -34,7 +35,8 @@ async function freePort(): Promise<number> {
 export async function startBenchServer(schema: string, extraEnv: Record<string, string> = {}): Promise<Server> {
   if (process.env.BENCH_URL) return { url: process.env.BENCH_URL, stop: async () => undefined };
   const port = await freePort();
-  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=.tmp/prof") goes to the server process only.
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=.tmp/prof") goes to the server process only;
+  // BENCH_SERVER_STDOUT names a file for what it prints (e.g. with "--trace-gc").
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'app/main.ts'], {
     env: {
@@ -53,7 +55,7 @@ export async function startBenchServer(schema: string, extraEnv: Record<string, 
       DATA_DIR: `.tmp/${schema}`,
       ...extraEnv,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', process.env.BENCH_SERVER_STDOUT ? fs.openSync(process.env.BENCH_SERVER_STDOUT, 'w') : 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 120; i++) {
