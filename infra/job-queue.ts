@@ -120,6 +120,17 @@ export class JobQueues implements JobScheduler {
     });
   }
 
+  /**
+   * Adds a job that may have run before under the same id. BullMQ ignores an add while a job with
+   * the id exists, and it keeps failed jobs for inspection, so a failed one is removed first: what
+   * its failure left undone can be asked for again. A waiting, delayed or running one is left alone.
+   */
+  async enqueueAgain(name: string, payload: Record<string, unknown>, options: ScheduleOptions & { jobId: string }): Promise<void> {
+    const existing = await this.pair(name).queue.getJob(options.jobId);
+    if (existing && (await existing.isFailed())) await existing.remove().catch(() => undefined);
+    await this.enqueue(name, payload, options);
+  }
+
   async cancel(name: string, jobId: string): Promise<void> {
     const queue = this.pair(name).queue;
     const job = await queue.getJob(jobId);

@@ -29,6 +29,8 @@ export interface DeliverDeps {
   handOverMs?: number;
   /** Delay before a handed-over job is offered again. Default 1 s. */
   handOverDelayMs?: number;
+  /** How long recording a message as sent is retried after the channel took it. Default 1 min. */
+  recordWaitMs?: number;
   /**
    * Hands a message whose channel is held by another process straight to that process's own queue;
    * false when no holder is known (the job is then put back for a while, as above).
@@ -102,7 +104,22 @@ async function deliver(deps: DeliverDeps, message: MessageRecord): Promise<void>
       .update({ where: { id: message.id }, data: { channelMessageId: result.channelMessageId } })
       .catch(() => undefined);
   }
-  await deps.conversations.markDelivery(message.id, 'sent');
+  // The channel has it now: a retry of the job would send it again (the Official Account API has no
+  // idempotency key), so a database that is restarting is waited for here instead.
+  await keepTrying(() => deps.conversations.markDelivery(message.id, 'sent'), deps.recordWaitMs ?? 60_000);
+}
+
+/** Runs `work` until it succeeds, waiting longer each time (up to 5 s), for at most `waitMs`; then its error is thrown. */
+async function keepTrying<T>(work: () => Promise<T>, waitMs: number): Promise<T> {
+  const deadline = Date.now() + waitMs;
+  for (let delayMs = 200; ; delayMs = Math.min(delayMs * 2, 5_000)) {
+    try {
+      return await work();
+    } catch (error) {
+      if (Date.now() + delayMs > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }
 
 /**

@@ -37,8 +37,8 @@ export interface SweepResult {
 /**
  * The recovery sweep of worker processes. A message is committed before its delivery job is queued,
  * and the job queue (Redis) may lose its data, so: outbound messages still pending after a few seconds
- * get their `deliver-<id>` job again (the same id: BullMQ ignores it while the job exists, and the
- * handler skips a message that is no longer pending); and when Redis comes back empty, every timer of
+ * get their `deliver-<id>` job again (the same id: BullMQ ignores it while the job waits or runs, a
+ * failed one is replaced, and the handler skips a message that is no longer pending); and when Redis comes back empty, every timer of
  * the conversations is re-armed from the database, the queue drain, the WeCom pulls and the
  * ends of recently closed WeCom sessions are requested again. Everything it asks for has a deterministic job id, so several workers sweeping at once add
  * nothing twice.
@@ -92,7 +92,8 @@ export class RecoverySweeper {
     for (;;) {
       const rows = await pendingDeliveries(this.deps.sql, age, batch, after);
       for (const row of rows) {
-        await this.deps.jobs.enqueue(deliverJobName(row.channelType), { messageId: row.id }, { jobId: `deliver-${row.id}` });
+        // Its job may be gone with Redis's data, or have failed while the database was away (leaving it pending).
+        await this.deps.jobs.enqueueAgain(deliverJobName(row.channelType), { messageId: row.id }, { jobId: `deliver-${row.id}` });
       }
       total += rows.length;
       if (rows.length < batch) return total;

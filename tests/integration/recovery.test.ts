@@ -85,6 +85,57 @@ describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
     expect(sentTexts(openId, '正在为您查询')).toBe(1);
   }, 40_000);
 
+  it('delivers exactly once a message whose delivery job failed for good while it was still pending', async () => {
+    const openId = `o_${crypto.randomBytes(4).toString('hex')}`;
+    const conversationId = await visitorWrites(openId, '发票开好了吗');
+    const queue = kefu.jobs.queue('deliver-wechat_mp');
+    await queue.pause();
+    const message = await kefu.app.conversations.sendAutomatic(conversationId, 'system', { text: '发票已寄出' });
+    const jobId = `deliver-${message.id}`;
+    await (await queue.getJob(jobId))!.remove();
+    // A job under the message's id that fails at once and for good, as one whose every attempt met
+    // the database away does: the message is left pending and BullMQ keeps the failed job.
+    await kefu.jobs.enqueue('deliver-wechat_mp', { messageId: 'database-away' }, { jobId, attempts: 1 });
+    await queue.resume();
+    await eventually(async () => (await (await queue.getJob(jobId))?.getState()) === 'failed', 10_000);
+    // Stored more than a few seconds ago, it is swept back into the queue and sent once.
+    await eventually(async () => (await kefu.app.prisma.message.findUnique({ where: { id: message.id } }))?.deliveryStatus === 'sent', 20_000);
+    expect(sentTexts(openId, '发票已寄出')).toBe(1);
+    await sleep(5 * sweepMs);
+    expect(sentTexts(openId, '发票已寄出')).toBe(1);
+  }, 40_000);
+
+  it('sends once a reply the channel took while the database was away, and records it when the database is back', async () => {
+    const openId = `o_${crypto.randomBytes(4).toString('hex')}`;
+    const conversationId = await visitorWrites(openId, '退货地址是哪里');
+    const service = kefu.app.conversations;
+    const markDelivery = service.markDelivery.bind(service);
+    let target = '';
+    let refusals = 2;
+    // Recording this message as sent fails twice, as it would while PostgreSQL restarts.
+    service.markDelivery = async (messageId, status, reason) => {
+      if (messageId === target && status === 'sent' && refusals > 0) {
+        refusals--;
+        throw new Error('Connection terminated unexpectedly');
+      }
+      return markDelivery(messageId, status, reason);
+    };
+    const queue = kefu.jobs.queue('deliver-wechat_mp');
+    try {
+      await queue.pause();
+      const message = await service.sendAutomatic(conversationId, 'system', { text: '退货地址：上海市' });
+      target = message.id;
+      await queue.resume();
+      await eventually(async () => (await kefu.app.prisma.message.findUnique({ where: { id: message.id } }))?.deliveryStatus === 'sent', 20_000);
+      expect(refusals).toBe(0);
+      await sleep(5 * sweepMs);
+      expect(sentTexts(openId, '退货地址：上海市')).toBe(1);
+    } finally {
+      service.markDelivery = markDelivery;
+      await queue.resume();
+    }
+  }, 40_000);
+
   it('re-arms every timer once after an upgrade that arms them differently, the queued conversations\' 自动结单 too', async () => {
     // Nobody can take it, so it stays in the queue.
     const online = await kefu.app.prisma.user.findMany({ where: { status: 'online' }, select: { id: true } });
