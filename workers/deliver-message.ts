@@ -20,8 +20,13 @@ export interface DeliverDeps {
   conversations: ConversationService;
   connectors: ConnectorRegistry;
   limiter?: ChannelRateLimiter;
-  /** How long a message waits in its job for earlier ones of its conversation before retrying later. */
+  /**
+   * How long a message whose conversation has an earlier one still pending is put back for that one
+   * to go first, without spending attempts; after that it retries like any transient failure. Default 1 min.
+   */
   orderWaitMs?: number;
+  /** Delay before a message put back for an earlier one is offered again. Default 100 ms. */
+  orderRetryMs?: number;
   /**
    * How long a job whose channel is held by another process (a Wechaty bot) is put back for the holder
    * to take, without spending attempts; after that it retries like any transient failure. Default 5 min.
@@ -46,7 +51,8 @@ export function quotaReason(quota: number): string {
 /**
  * The `deliver-${type}` handler: reloads the message, sends it once through the channel's connector and
  * records the outcome. Idempotent by message id (a message that is no longer pending is skipped);
- * keeps order within a conversation (an earlier pending message makes this one wait and retry);
+ * keeps order within a conversation (while an earlier message is pending, this one goes back to the
+ * delayed set with its attempts untouched, for up to `orderWaitMs`, and leaves its worker slot to others);
  * permanent failures become `failed` with the reason and end the retries; transient ones are
  * retried with backoff and become `failed` on the last attempt, so nothing stays pending silently.
  * A channel held by another process (`HeldElsewhere`) is handed to the holder's own queue (`handOver`);
@@ -61,6 +67,11 @@ export function createDeliverHandler(deps: DeliverDeps) {
       await deliver(deps, message);
       return 'sent';
     } catch (error) {
+      if (error instanceof EarlierPending && job.token && Date.now() - job.timestamp < (deps.orderWaitMs ?? 60_000)) {
+        // Back to the delayed set, not waiting in a worker slot: the earlier message may need that slot.
+        await job.moveToDelayed(Date.now() + (deps.orderRetryMs ?? 100), job.token);
+        throw new DelayedError();
+      }
       if (error instanceof HeldElsewhere && deps.handOver && (await deps.handOver(message.channelId, messageId))) return 'handed-over';
       if (error instanceof HeldElsewhere && job.token && Date.now() - job.timestamp < (deps.handOverMs ?? 300_000)) {
         // Back to the delayed set without spending an attempt, so the process holding the bot picks it up.
@@ -87,7 +98,7 @@ async function deliver(deps: DeliverDeps, message: MessageRecord): Promise<void>
   const connector = deps.connectors.get(channel.type);
   if (!connector) throw new DeliveryFailure(`没有 ${channel.type} 渠道的连接器`, true);
 
-  await waitForEarlierMessages(deps.prisma, message, deps.orderWaitMs ?? 10_000);
+  if (await earlierPending(deps.prisma, message)) throw new EarlierPending();
 
   const quota = connector.capabilities.messageQuota;
   if (quota !== null) {
@@ -145,23 +156,24 @@ export async function countSentSinceVisitor(prisma: PrismaClient, conversationId
 }
 
 /** Order within a conversation: an earlier outbound message still pending goes first. */
-async function waitForEarlierMessages(prisma: PrismaClient, message: MessageRecord, waitMs: number): Promise<void> {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    const earlier = await prisma.message.findFirst({
-      where: {
-        conversationId: message.conversationId,
-        seq: { lt: BigInt(message.seq) },
-        deliveryStatus: 'pending',
-        sender: { in: ['agent', 'bot', 'system'] },
-        kind: { not: 'event' },
-      },
-      select: { id: true },
-    });
-    if (!earlier) return;
-    if (Date.now() > deadline) throw new DeliveryFailure('等待同一会话中较早的消息发送完成', false);
-    await new Promise((resolve) => setTimeout(resolve, 150));
+class EarlierPending extends DeliveryFailure {
+  constructor() {
+    super('等待同一会话中较早的消息发送完成', false);
   }
+}
+
+async function earlierPending(prisma: PrismaClient, message: MessageRecord): Promise<boolean> {
+  const earlier = await prisma.message.findFirst({
+    where: {
+      conversationId: message.conversationId,
+      seq: { lt: BigInt(message.seq) },
+      deliveryStatus: 'pending',
+      sender: { in: ['agent', 'bot', 'system'] },
+      kind: { not: 'event' },
+    },
+    select: { id: true },
+  });
+  return earlier !== null;
 }
 
 function toOutbound(message: MessageRecord, visitorExternalId: string): OutboundMessage {

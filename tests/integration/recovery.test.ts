@@ -136,6 +136,25 @@ describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
     }
   }, 40_000);
 
+  it('delivers a backlog of one conversation in order without its later messages holding every worker slot', async () => {
+    const openId = `o_${crypto.randomBytes(4).toString('hex')}`;
+    const conversationId = await visitorWrites(openId, '我要投诉');
+    const queue = kefu.jobs.queue('deliver-wechat_mp');
+    await queue.pause();
+    const texts = Array.from({ length: 14 }, (_, i) => `处理进度 ${i + 1}`);
+    const ids: string[] = [];
+    for (const text of texts) ids.push((await kefu.app.conversations.sendAutomatic(conversationId, 'system', { text })).id);
+    // After an outage the jobs come back in any order: here the latest first, more of them than the
+    // worker runs at once (8), so the earliest ones are not among the first taken.
+    for (const id of ids) await (await queue.getJob(`deliver-${id}`))!.remove();
+    for (const id of [...ids].reverse()) await kefu.jobs.enqueue('deliver-wechat_mp', { messageId: id }, { jobId: `deliver-${id}` });
+    await queue.resume();
+    // Within the 10 s a later message used to wait in its worker slot for the earlier ones.
+    await eventually(async () => (await kefu.app.prisma.message.count({ where: { id: { in: ids }, deliveryStatus: 'sent' } })) === ids.length, 8_000);
+    const sent = peer.sent.filter((s) => s.touser === openId).map((s) => (s.body.text as { content?: string } | undefined)?.content);
+    expect(sent.filter((text) => text?.startsWith('处理进度'))).toEqual(texts);
+  }, 40_000);
+
   it('re-arms every timer once after an upgrade that arms them differently, the queued conversations\' 自动结单 too', async () => {
     // Nobody can take it, so it stays in the queue.
     const online = await kefu.app.prisma.user.findMany({ where: { status: 'online' }, select: { id: true } });
