@@ -67,17 +67,12 @@ export function createDeliverHandler(deps: DeliverDeps) {
       await deliver(deps, message);
       return 'sent';
     } catch (error) {
-      if (error instanceof EarlierPending && job.token && Date.now() - job.timestamp < (deps.orderWaitMs ?? 60_000)) {
-        // Back to the delayed set, not waiting in a worker slot: the earlier message may need that slot.
-        await job.moveToDelayed(Date.now() + (deps.orderRetryMs ?? 100), job.token);
-        throw new DelayedError();
-      }
+      const age = Date.now() - job.timestamp;
+      // Not waiting in a worker slot: the earlier message may need that slot.
+      if (error instanceof EarlierPending && age < (deps.orderWaitMs ?? 60_000)) await putBack(job, deps.orderRetryMs ?? 100);
       if (error instanceof HeldElsewhere && deps.handOver && (await deps.handOver(message.channelId, messageId))) return 'handed-over';
-      if (error instanceof HeldElsewhere && job.token && Date.now() - job.timestamp < (deps.handOverMs ?? 300_000)) {
-        // Back to the delayed set without spending an attempt, so the process holding the bot picks it up.
-        await job.moveToDelayed(Date.now() + (deps.handOverDelayMs ?? 1_000), job.token);
-        throw new DelayedError();
-      }
+      // So the process holding the bot picks it up.
+      if (error instanceof HeldElsewhere && age < (deps.handOverMs ?? 300_000)) await putBack(job, deps.handOverDelayMs ?? 1_000);
       const failure = error instanceof DeliveryFailure ? error : new DeliveryFailure(error instanceof Error ? error.message : String(error), false);
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (failure.permanent || lastAttempt) {
@@ -87,6 +82,13 @@ export function createDeliverHandler(deps: DeliverDeps) {
       throw failure;
     }
   };
+}
+
+/** Back to the delayed set without spending an attempt, offered again after `delayMs`; a job run without a lock token goes on to fail as usual. */
+async function putBack(job: Job, delayMs: number): Promise<void> {
+  if (!job.token) return;
+  await job.moveToDelayed(Date.now() + delayMs, job.token);
+  throw new DelayedError();
 }
 
 async function deliver(deps: DeliverDeps, message: MessageRecord): Promise<void> {
