@@ -2,16 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { eventually } from '../tests/integration/channel-support.ts';
 import { testRedisUrl } from '../tests/support/harness.ts';
 import { JobQueues } from './job-queue.ts';
-
-async function until(probe: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
@@ -39,15 +32,15 @@ describe.each(backends)('job queues on %s', (_name, open) => {
       });
       jobs.start();
       await jobs.enqueue('deliver-test', { attempt: 'first' }, { jobId: 'deliver-1', attempts: 1 });
-      await until(async () => (await jobs.queue('deliver-test').getJob('deliver-1'))?.isFailed() ?? false);
+      await eventually(async () => (await jobs.queue('deliver-test').getJob('deliver-1'))?.isFailed());
       // A plain add under the id of the failed job is ignored; asking again replaces it.
       await jobs.enqueue('deliver-test', { attempt: 'ignored' }, { jobId: 'deliver-1' });
       await jobs.enqueueAgain('deliver-test', { attempt: 'second' }, { jobId: 'deliver-1' });
-      await until(() => runs.includes('second'));
+      await eventually(() => runs.includes('second'));
       // While a job waits under the id, asking again adds nothing.
       await jobs.enqueue('deliver-test', { attempt: 'third' }, { jobId: 'deliver-2', delayMs: 300 });
       await jobs.enqueueAgain('deliver-test', { attempt: 'fourth' }, { jobId: 'deliver-2' });
-      await until(() => runs.includes('third'));
+      await eventually(() => runs.includes('third'));
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(runs).toEqual(['first', 'second', 'third']);
     } finally {

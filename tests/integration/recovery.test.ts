@@ -66,9 +66,25 @@ describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
   const sentTexts = (openId: string, text: string) =>
     peer.sent.filter((s) => s.touser === openId && (s.body.text as { content?: string } | undefined)?.content === text).length;
 
-  it('delivers exactly once a message whose delivery job was lost', async () => {
+  /** A new follower who wrote `text`, and the conversation it opened. */
+  async function newFollower(text: string): Promise<{ openId: string; conversationId: string }> {
     const openId = `o_${crypto.randomBytes(4).toString('hex')}`;
-    const conversationId = await visitorWrites(openId, '我的快递到哪了');
+    return { openId, conversationId: await visitorWrites(openId, text) };
+  }
+
+  const isSent = (messageId: string) =>
+    eventually(async () => (await kefu.app.prisma.message.findUnique({ where: { id: messageId } }))?.deliveryStatus === 'sent', 20_000);
+
+  /** The message ends up recorded as sent, and the follower got it once, still once a few sweeps later. */
+  async function expectSentOnce(messageId: string, openId: string, text: string): Promise<void> {
+    await isSent(messageId);
+    expect(sentTexts(openId, text)).toBe(1);
+    await sleep(5 * sweepMs);
+    expect(sentTexts(openId, text)).toBe(1);
+  }
+
+  it('delivers exactly once a message whose delivery job was lost', async () => {
+    const { openId, conversationId } = await newFollower('我的快递到哪了');
     const queue = kefu.jobs.queue('deliver-wechat_mp');
     await queue.pause();
     const message = await kefu.app.conversations.sendAutomatic(conversationId, 'system', { text: '正在为您查询' });
@@ -79,15 +95,11 @@ describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
     await queue.resume();
     await sleep(4 * sweepMs);
     // Stored more than a few seconds ago, it is swept back into the queue and sent once.
-    await eventually(async () => (await kefu.app.prisma.message.findUnique({ where: { id: messageId } }))?.deliveryStatus === 'sent', 20_000);
-    expect(sentTexts(openId, '正在为您查询')).toBe(1);
-    await sleep(5 * sweepMs);
-    expect(sentTexts(openId, '正在为您查询')).toBe(1);
+    await expectSentOnce(messageId, openId, '正在为您查询');
   }, 40_000);
 
   it('delivers exactly once a message whose delivery job failed for good while it was still pending', async () => {
-    const openId = `o_${crypto.randomBytes(4).toString('hex')}`;
-    const conversationId = await visitorWrites(openId, '发票开好了吗');
+    const { openId, conversationId } = await newFollower('发票开好了吗');
     const queue = kefu.jobs.queue('deliver-wechat_mp');
     await queue.pause();
     const message = await kefu.app.conversations.sendAutomatic(conversationId, 'system', { text: '发票已寄出' });
@@ -99,15 +111,11 @@ describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
     await queue.resume();
     await eventually(async () => (await (await queue.getJob(jobId))?.getState()) === 'failed', 10_000);
     // Stored more than a few seconds ago, it is swept back into the queue and sent once.
-    await eventually(async () => (await kefu.app.prisma.message.findUnique({ where: { id: message.id } }))?.deliveryStatus === 'sent', 20_000);
-    expect(sentTexts(openId, '发票已寄出')).toBe(1);
-    await sleep(5 * sweepMs);
-    expect(sentTexts(openId, '发票已寄出')).toBe(1);
+    await expectSentOnce(message.id, openId, '发票已寄出');
   }, 40_000);
 
   it('sends once a reply the channel took while the database was away, and records it when the database is back', async () => {
-    const openId = `o_${crypto.randomBytes(4).toString('hex')}`;
-    const conversationId = await visitorWrites(openId, '退货地址是哪里');
+    const { openId, conversationId } = await newFollower('退货地址是哪里');
     const service = kefu.app.conversations;
     const markDelivery = service.markDelivery.bind(service);
     let target = '';
@@ -126,10 +134,8 @@ describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
       const message = await service.sendAutomatic(conversationId, 'system', { text: '退货地址：上海市' });
       target = message.id;
       await queue.resume();
-      await eventually(async () => (await kefu.app.prisma.message.findUnique({ where: { id: message.id } }))?.deliveryStatus === 'sent', 20_000);
+      await expectSentOnce(message.id, openId, '退货地址：上海市');
       expect(refusals).toBe(0);
-      await sleep(5 * sweepMs);
-      expect(sentTexts(openId, '退货地址：上海市')).toBe(1);
     } finally {
       service.markDelivery = markDelivery;
       await queue.resume();
@@ -137,8 +143,7 @@ describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
   }, 40_000);
 
   it('delivers a backlog of one conversation in order without its later messages holding every worker slot', async () => {
-    const openId = `o_${crypto.randomBytes(4).toString('hex')}`;
-    const conversationId = await visitorWrites(openId, '我要投诉');
+    const { openId, conversationId } = await newFollower('我要投诉');
     const queue = kefu.jobs.queue('deliver-wechat_mp');
     await queue.pause();
     const texts = Array.from({ length: 14 }, (_, i) => `处理进度 ${i + 1}`);
@@ -179,8 +184,7 @@ describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
   });
 
   it('re-arms the timers of open conversations after Redis lost its data, and they fire once', async () => {
-    const openId = `o_${crypto.randomBytes(4).toString('hex')}`;
-    const conversationId = await visitorWrites(openId, '在吗');
+    const { openId, conversationId } = await newFollower('在吗');
     const autoClose = await eventually(() => kefu.jobs.queue('auto-close').getJob(`auto-close-${conversationId}`), 15_000);
     expect(await autoClose.isDelayed()).toBe(true);
     const lostAt = Date.now();
