@@ -11,7 +11,7 @@ export interface EventBus {
   publish(event: DomainEvent): Promise<void>;
   subscribe(handler: (event: BusEvent) => void): () => void;
   /**
-   * Called after the bus reconnected: events published while it was away were not received here and
+   * Called each time the bus (re)connects: events published while it was away were not received here and
    * subscribers that must not miss any (the realtime gateway) catch up from the database.
    */
   onReconnect?(handler: () => void): () => void;

@@ -1,3 +1,4 @@
+import type { ConversationRef } from '../core/conversation/bus-events.ts';
 import type { ConversationRecord, MessageRecord } from '../core/conversation/records.ts';
 import type { Prisma, PrismaClient } from '../prisma/generated/client.ts';
 import { toConversation, toMessage } from './conversation-rows.ts';
@@ -79,6 +80,23 @@ export class ConsoleQueries {
       take: limit,
     });
     return this.named(rows.map(toMessage));
+  }
+
+  /** The messages among these seqs that exist, each with what routes it to sockets, in seq order. */
+  async messagesWithRoutes(seqs: number[]): Promise<{ message: MessageRecord; conversation: ConversationRef }[]> {
+    if (seqs.length === 0) return [];
+    const rows = await this.prisma.message.findMany({
+      where: { seq: { in: seqs.map((seq) => BigInt(seq)) } },
+      include: {
+        conversation: { select: { id: true, channelId: true, visitorId: true, status: true, assigneeId: true, queuedAt: true, channel: { select: { type: true } } } },
+      },
+      orderBy: { seq: 'asc' },
+    });
+    const messages = await this.named(rows.map(toMessage));
+    return rows.map(({ conversation: c }, i) => ({
+      message: messages[i]!,
+      conversation: { id: c.id, channelId: c.channelId, channelType: c.channel.type, visitorId: c.visitorId, status: c.status, assigneeId: c.assigneeId, queuedAt: c.queuedAt },
+    }));
   }
 
   async latestSeq(): Promise<number> {

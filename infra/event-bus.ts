@@ -94,11 +94,10 @@ export class RedisEventBus implements EventBus {
     this.publisher.on('error', () => undefined);
     this.subscriber.on('error', () => undefined);
     this.ready = this.subscriber.subscribe(...this.subscribed);
-    // ioredis subscribes again on every reconnection; what was published in between is gone.
-    let connectedBefore = false;
+    // ioredis subscribes again on every reconnection; what was published in between is gone. The first
+    // connection counts too: a process started while Redis was away may hold sockets before it hears anything.
     this.subscriber.on('ready', () => {
-      if (connectedBefore) for (const handler of this.reconnectHandlers) handler();
-      connectedBefore = true;
+      for (const handler of this.reconnectHandlers) handler();
     });
   }
 

@@ -11,6 +11,7 @@ import { conversationDto, messageDto } from './dto.ts';
 import { SESSION_COOKIE, parseCookie, type SessionUser } from './sessions.ts';
 import { FrameGate } from './frame-gate.ts';
 import { FrameWriter } from './frame-writer.ts';
+import { SeqGaps } from './seq-gaps.ts';
 import { receiveWebMessage } from './routes/widget-routes.ts';
 
 interface AgentSocket {
@@ -36,6 +37,9 @@ const MAX_FRAME_BYTES = 64 * 1024;
  * its sender resends). Clients keep each message id once.
  */
 const RESUME_GRACE_SEQS = 2_000;
+/** How often the holes in the seqs heard on the bus are looked up, and how many at most each time. */
+const GAP_CHECK_MS = 500;
+const GAP_CHECK_BATCH = 500;
 /** Frames of one client handled at once before its socket stops being read. */
 const MAX_FRAMES_IN_FLIGHT = 8;
 /** Sends of one socket remembered for echo suppression; past this the memory is dropped (an echo then goes out, harmless). */
@@ -56,6 +60,10 @@ export class RealtimeGateway {
   /** The highest message seq each socket was sent (or resumed from). */
   private readonly cursors = new WeakMap<WebSocket, number>();
   private readonly unsubscribeReconnect?: () => void;
+  /** Message seqs heard on the bus; a hole left behind is looked up and its message sent late. */
+  private readonly gaps = new SeqGaps({ graceMs: 2_000, recheckMs: 15_000, maxHoles: 20_000 });
+  private gapTimer?: NodeJS.Timeout;
+  private fillingGaps = false;
 
   constructor(private readonly app: AppContext) {
     this.gate = new FrameGate(app.config.wsFramesAtOnce);
@@ -64,6 +72,34 @@ export class RealtimeGateway {
     this.unsubscribeReconnect = app.bus.onReconnect?.(() => {
       setTimeout(() => void this.replayAll(), 1_000).unref();
     });
+    this.gapTimer = setInterval(() => void this.fillGaps(), GAP_CHECK_MS);
+    this.gapTimer.unref();
+  }
+
+  /**
+   * Sends the messages whose bus event this process has not heard in time: every API process hears
+   * every message, so a seq skipped for a while is an event lost (published while Redis restarted, or
+   * never, by a process killed between commit and publish), a late one, or a seq no message kept; the
+   * database tells which. A late event that still comes is sent again; clients keep each message id once.
+   */
+  private async fillGaps(): Promise<void> {
+    if (this.fillingGaps || this.closed) return;
+    const seqs = this.gaps.due(Date.now(), GAP_CHECK_BATCH);
+    if (seqs.length === 0) return;
+    this.fillingGaps = true;
+    try {
+      const found = await this.app.queries.messagesWithRoutes(seqs);
+      if (found.length > 0) {
+        this.app.logger.warn({ messages: found.length, firstSeq: found[0]!.message.seq, lastSeq: found.at(-1)!.message.seq }, 'messages not heard on the event bus in time are sent from the database');
+      }
+      for (const { message, conversation } of found) this.fanOut({ name: 'message.created', conversation, message });
+      this.gaps.checked(seqs, new Set(found.map((f) => f.message.seq)), Date.now());
+    } catch (error) {
+      // Left as they are: looked up again on the next round.
+      if (!this.closed) this.app.logger.warn({ err: error }, 'looking up missed messages failed');
+    } finally {
+      this.fillingGaps = false;
+    }
   }
 
   get agentCount(): number {
@@ -188,6 +224,7 @@ export class RealtimeGateway {
 
   private async replayAll(): Promise<void> {
     const clients: Client[] = [...this.agents.values(), ...this.visitors.values()].flatMap((set) => [...set]);
+    if (clients.length > 0) this.app.logger.info({ sockets: clients.length }, 'event bus reconnected; sockets catch up from the database');
     for (const client of clients) {
       if (this.closed) return;
       const cursor = this.cursors.get(client.ws);
@@ -285,6 +322,7 @@ export class RealtimeGateway {
     switch (event.name) {
       case 'message.created':
       case 'message.updated': {
+        this.gaps.heard(event.message.seq, Date.now());
         const frame: ServerFrame = { type: 'message', message: messageDto(event.message) };
         this.toVisitor(event.conversation, frame);
         this.toAgents(event.conversation, frame, []);
@@ -391,6 +429,7 @@ export class RealtimeGateway {
     this.unsubscribe();
     this.unsubscribeReconnect?.();
     if (this.heartbeat) clearInterval(this.heartbeat);
+    if (this.gapTimer) clearInterval(this.gapTimer);
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }

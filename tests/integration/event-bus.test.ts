@@ -1,8 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import crypto from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../../core/conversation/bus-events.ts';
 import type { DomainEvent } from '../../core/conversation/events.ts';
 import { InProcessEventBus, RedisEventBus } from '../../infra/event-bus.ts';
+import { ThrowawayRedis } from '../chaos/services.ts';
 import { testRedisUrl } from '../support/harness.ts';
 
 const redisUrl = testRedisUrl;
@@ -99,6 +102,32 @@ describe.skipIf(!redisUrl)('the Redis event bus', () => {
     await Promise.all([worker.publish(message(1)), worker.publish(notice(2))]);
     await new Promise((r) => setTimeout(r, 100));
     expect(seen.map((e) => e.name)).toEqual(['notice']);
+  });
+});
+
+const hasRedisServer = (process.env.PATH ?? '').split(':').some((dir) => fs.existsSync(path.join(dir, 'redis-server')));
+
+describe.skipIf(!hasRedisServer)('the Redis event bus across Redis outages', () => {
+  it('tells its subscribers each time it connects, the first time included', async () => {
+    const redis = await ThrowawayRedis.start();
+    await redis.down();
+    // A process started while Redis is away: sockets may connect before the bus hears anything.
+    const bus = new RedisEventBus(redis.url, 'outage');
+    let connects = 0;
+    bus.onReconnect(() => connects++);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      expect(connects).toBe(0);
+      await redis.up();
+      for (let i = 0; i < 300 && connects < 1; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(connects).toBe(1);
+      await redis.restart(100);
+      for (let i = 0; i < 300 && connects < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(connects).toBe(2);
+    } finally {
+      await bus.close();
+      await redis.stop();
+    }
   });
 });
 

@@ -131,6 +131,23 @@ describe('web channel end to end', () => {
     socket.close();
   });
 
+  it('sends agents a message whose bus event was lost, once later messages show the hole it left', async () => {
+    const { visitor } = await newVisitor();
+    const adminSocket = await openSocket(wsUrl(kefu.url, '/ws/agent'), { cookie: admin.cookie });
+    const first = await visitor.post('/api/widget/messages', { clientMessageId: crypto.randomUUID(), kind: 'text', text: 'heard first' });
+    const { conversationId } = first.body.message;
+    await adminSocket.waitFor((f) => f.type === 'message' && f.message.text === 'heard first');
+    // Committed, but its event never published (as when the bus is away or the process dies in between);
+    // a seq no message keeps is taken too (an insert rolled back).
+    const lost = await kefu.app.prisma.message.create({ data: { conversationId, channelId: kefu.webChannelId, sender: 'visitor', kind: 'text', content: 'never announced' } });
+    await kefu.app.prisma.$queryRawUnsafe(`SELECT nextval(pg_get_serial_sequence('messages', 'seq'))`);
+    await visitor.post('/api/widget/messages', { clientMessageId: crypto.randomUUID(), kind: 'text', text: 'heard after' });
+    await adminSocket.waitFor((f) => f.type === 'message' && f.message.text === 'heard after');
+    const late = await adminSocket.waitFor((f) => f.type === 'message' && f.message.id === lost.id);
+    expect(late.message).toMatchObject({ text: 'never announced', conversationId, seq: Number(lost.seq) });
+    adminSocket.close();
+  });
+
   it('accepts an image upload and refuses a non-image and an oversized message', async () => {
     const { visitor } = await newVisitor();
     const form = new FormData();
