@@ -33,6 +33,7 @@ const envSchema = z.object({
   WS_HEARTBEAT_MS: z.coerce.number({ error: 'must be milliseconds, e.g. 30000' }).int().min(50).max(600_000).default(30_000),
   WS_FRAMES_AT_ONCE: z.coerce.number({ error: 'must be a whole number, e.g. 256' }).int().min(1).max(10_000).default(256),
   KEFU_TIMER_SCALE: z.coerce.number({ error: 'must be a number, e.g. 1' }).positive().max(1, 'must be at most 1, e.g. 1').default(1),
+  KEFU_CHANNEL_SENDS_PER_SECOND: z.coerce.number({ error: 'must be a whole number, e.g. 20' }).int().min(1).max(10_000).default(20),
   KEFU_HEAP_GROWTH_PERCENT: z.coerce.number({ error: 'must be a whole number, e.g. 50' }).int().min(0).max(300, 'must be at most 300, e.g. 50').default(50),
 });
 
@@ -70,6 +71,8 @@ export interface Config {
   recoverySweepMs: number;
   /** How far the V8 heap may grow past what the last full collection kept before the next one (%; 0 leaves it to V8). */
   heapGrowthPercent: number;
+  /** Sends per second to one WeChat-family channel, across processes; a reply over it waits its turn. */
+  channelSendsPerSecond: number;
 }
 
 export class ConfigError extends Error {
@@ -115,5 +118,6 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wsFramesAtOnce: e.WS_FRAMES_AT_ONCE,
     recoverySweepMs: e.KEFU_RECOVERY_SWEEP_MS,
     heapGrowthPercent: e.KEFU_HEAP_GROWTH_PERCENT,
+    channelSendsPerSecond: e.KEFU_CHANNEL_SENDS_PER_SECOND,
   };
 }

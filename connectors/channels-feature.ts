@@ -19,7 +19,7 @@ import { countSentSinceVisitor, createDeliverHandler, type ChannelRateLimiter } 
 import { deliverJobName } from '../workers/channel-jobs.ts';
 import { createWecomCloseHandler, createWecomSyncHandler } from '../workers/wecom-sync.ts';
 import { MemoryChannelLock, RedisChannelLock } from './channel-lock.ts';
-import { DeliveryFailure } from './connector.ts';
+import { SendRateExceeded } from './connector.ts';
 import { checkSendAllowed } from './send-guard.ts';
 import { MemoryTokenCache } from './wechat-common/token-cache.ts';
 import { mpCallbackRoutes } from './wechat-mp/mp-intake.ts';
@@ -31,9 +31,6 @@ const queueWalkMs = 15_000;
 
 /** At most one typing indicator per conversation in this period, cluster-wide with Redis. */
 const typingEverySeconds = 10;
-
-/** Sends per second per channel, shared across processes with Redis. */
-const channelSendsPerSecond = 20;
 
 /**
  * The WeChat family (WeCom 微信客服, Official Account, personal WeChat through Wechaty): connectors,
@@ -69,7 +66,7 @@ export const channelsFeature: Feature = {
     app.extraRoutes.push(channelRoutes(connectors, onChannelChanged), wecomCallbackRoutes({ app, jobs }), mpCallbackRoutes({ app, images: { connector: mp, uploadDir: app.config.uploadDir } }));
     guardAgentSends(app.conversations, store, connectors, (id) => countSentSinceVisitor(app.prisma, id));
 
-    const limiter = channelRateLimiter(redis, prefix);
+    const limiter = channelRateLimiter(redis, prefix, app.config.channelSendsPerSecond);
     const handOver = async (channelId: string, messageId: string): Promise<boolean> => {
       const row = await app.prisma.channel.findUnique({ where: { id: channelId }, select: { state: true } });
       const queue = ((row?.state ?? {}) as { wechaty?: { deliveryQueue?: string } }).wechaty?.deliveryQueue;
@@ -204,8 +201,9 @@ function createTypingForwarder(deps: TypingDeps): (event: Extract<DomainEvent, {
   };
 }
 
-function channelRateLimiter(redis: Redis | undefined, prefix: string): ChannelRateLimiter {
-  const options = { points: channelSendsPerSecond, duration: 1, keyPrefix: `${prefix}-send` };
+/** Sends per second per channel (`KEFU_CHANNEL_SENDS_PER_SECOND`), shared across processes with Redis. */
+function channelRateLimiter(redis: Redis | undefined, prefix: string, sendsPerSecond: number): ChannelRateLimiter {
+  const options = { points: sendsPerSecond, duration: 1, keyPrefix: `${prefix}-send` };
   const limiter: RateLimiterAbstract = redis
     ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: new RateLimiterMemory(options) })
     : new RateLimiterMemory(options);
@@ -214,7 +212,7 @@ function channelRateLimiter(redis: Redis | undefined, prefix: string): ChannelRa
       try {
         await limiter.consume(channelId);
       } catch (result) {
-        if (result instanceof RateLimiterRes) throw new DeliveryFailure('渠道发送频率超限，稍后重试', false);
+        if (result instanceof RateLimiterRes) throw new SendRateExceeded(result.msBeforeNext);
         throw result;
       }
     },

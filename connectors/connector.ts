@@ -119,6 +119,14 @@ export class DeliveryFailure extends Error {
   }
 }
 
+/** Kefu's own per-channel send rate is spent for now: the message waits its turn, it has not failed. */
+export class SendRateExceeded extends DeliveryFailure {
+  constructor(readonly retryAfterMs: number) {
+    super('渠道发送频率超限，稍后重试', false);
+    this.name = 'SendRateExceeded';
+  }
+}
+
 /**
  * The channel's sending end runs in another process (a Wechaty bot lives in exactly one): the delivery
  * job should wait and be taken again, rather than spend its attempts here.

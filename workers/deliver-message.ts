@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { ConnectorRegistry } from '../app/connectors.ts';
-import { DeliveryFailure, HeldElsewhere, type OutboundMessage } from '../connectors/connector.ts';
+import { DeliveryFailure, HeldElsewhere, SendRateExceeded, type OutboundMessage } from '../connectors/connector.ts';
 import type { ConversationService } from '../core/conversation/conversation-service.ts';
 import type { MessageRecord } from '../core/conversation/records.ts';
 import type { ConversationStore } from '../core/conversation/store.ts';
@@ -8,7 +8,7 @@ import { loadChannelConfig } from '../infra/channel-credentials.ts';
 import type { PrismaClient } from '../prisma/generated/client.ts';
 import { channelJobs } from './channel-jobs.ts';
 
-/** Consumes one send of a channel; throws when the channel is over its rate (the job is retried later). */
+/** Consumes one send of a channel; throws `SendRateExceeded` when the channel is over its rate (the job waits its turn). */
 export interface ChannelRateLimiter {
   consume(channelId: string): Promise<void>;
 }
@@ -22,10 +22,14 @@ export interface DeliverDeps {
   limiter?: ChannelRateLimiter;
   /**
    * How long a message whose conversation has an earlier one still pending is put back for that one
-   * to go first, without spending attempts; after that it retries like any transient failure. Default 1 min.
+   * to go first, without spending attempts; after that it retries like any transient failure. Default
+   * 30 min, as long as the earlier one may wait for its channel's send rate.
    */
   orderWaitMs?: number;
-  /** Delay before a message put back for an earlier one is offered again. Default 100 ms. */
+  /**
+   * Delay before a message put back for an earlier one is offered again: this at first, then a tenth
+   * of how long it has waited, up to 2 s. Default 100 ms.
+   */
   orderRetryMs?: number;
   /**
    * How long a job whose channel is held by another process (a Wechaty bot) is put back for the holder
@@ -34,6 +38,12 @@ export interface DeliverDeps {
   handOverMs?: number;
   /** Delay before a handed-over job is offered again. Default 1 s. */
   handOverDelayMs?: number;
+  /**
+   * How long a message over its channel's send rate is put back for its turn, without spending attempts
+   * (a backlog after an outage goes out at the channel's rate, however long); after that it retries like
+   * any transient failure. Default 30 min.
+   */
+  rateWaitMs?: number;
   /** How long recording a message as sent is retried after the channel took it. Default 1 min. */
   recordWaitMs?: number;
   /**
@@ -53,6 +63,7 @@ export function quotaReason(quota: number): string {
  * records the outcome. Idempotent by message id (a message that is no longer pending is skipped);
  * keeps order within a conversation (while an earlier message is pending, this one goes back to the
  * delayed set with its attempts untouched, for up to `orderWaitMs`, and leaves its worker slot to others);
+ * a message over its channel's send rate goes back the same way until its turn (`rateWaitMs`);
  * permanent failures become `failed` with the reason and end the retries; transient ones are
  * retried with backoff and become `failed` on the last attempt, so nothing stays pending silently.
  * A channel held by another process (`HeldElsewhere`) is handed to the holder's own queue (`handOver`);
@@ -69,10 +80,12 @@ export function createDeliverHandler(deps: DeliverDeps) {
     } catch (error) {
       const age = Date.now() - job.timestamp;
       // Not waiting in a worker slot: the earlier message may need that slot.
-      if (error instanceof EarlierPending && age < (deps.orderWaitMs ?? 60_000)) await putBack(job, deps.orderRetryMs ?? 100);
+      if (error instanceof EarlierPending && age < (deps.orderWaitMs ?? 1_800_000)) await putBack(job, Math.min(2_000, Math.max(deps.orderRetryMs ?? 100, Math.round(age / 10))));
       if (error instanceof HeldElsewhere && deps.handOver && (await deps.handOver(message.channelId, messageId))) return 'handed-over';
       // So the process holding the bot picks it up.
       if (error instanceof HeldElsewhere && age < (deps.handOverMs ?? 300_000)) await putBack(job, deps.handOverDelayMs ?? 1_000);
+      // Spread over the next second, so a backlog does not come back all at once.
+      if (error instanceof SendRateExceeded && age < (deps.rateWaitMs ?? 1_800_000)) await putBack(job, error.retryAfterMs + Math.floor(Math.random() * 1_000));
       const failure = error instanceof DeliveryFailure ? error : new DeliveryFailure(error instanceof Error ? error.message : String(error), false);
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (failure.permanent || lastAttempt) {

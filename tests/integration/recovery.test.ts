@@ -27,6 +27,7 @@ async function loseRedisData(prefix: string): Promise<number> {
 /** Crash recovery on real PostgreSQL and Redis: lost delivery jobs and lost timers come back from the database. */
 describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
   const sweepMs = 300;
+  const sendsPerSecond = 5;
   let peer: WechatMpPeer;
   let wecomPeer: WecomPeer;
   let kefu: TestKefu;
@@ -37,9 +38,15 @@ describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
   beforeAll(async () => {
     peer = await WechatMpPeer.start();
     wecomPeer = await WecomPeer.start();
-    // 自动结单 after 10 minutes runs in 3 s.
+    // 自动结单 after 10 minutes runs in 3 s; a channel sends 5 messages a second.
     kefu = await startTestKefu({
-      env: { WECHAT_MP_API_BASE: peer.baseUrl, WECOM_API_BASE: wecomPeer.baseUrl, KEFU_RECOVERY_SWEEP_MS: String(sweepMs), KEFU_TIMER_SCALE: '0.005' },
+      env: {
+        WECHAT_MP_API_BASE: peer.baseUrl,
+        WECOM_API_BASE: wecomPeer.baseUrl,
+        KEFU_RECOVERY_SWEEP_MS: String(sweepMs),
+        KEFU_TIMER_SCALE: '0.005',
+        KEFU_CHANNEL_SENDS_PER_SECOND: String(sendsPerSecond),
+      },
     });
     admin = new Client(kefu.url);
     await admin.login(kefu.adminEmail, kefu.adminPassword);
@@ -159,6 +166,23 @@ describe.skipIf(!testDatabaseUrl || !testRedisUrl)('recovery sweep', () => {
     const sent = peer.sent.filter((s) => s.touser === openId).map((s) => (s.body.text as { content?: string } | undefined)?.content);
     expect(sent.filter((text) => text?.startsWith('处理进度'))).toEqual(texts);
   }, 40_000);
+
+  it('sends a backlog that takes the channel longer than the retries of a job last, every message in turn and none failed', async () => {
+    const followers = await Promise.all(Array.from({ length: 20 }, (_, i) => newFollower(`退款进度 ${i}`)));
+    const queue = kefu.jobs.queue('deliver-wechat_mp');
+    await queue.pause();
+    // 60 replies at 5 a second take 12 s; a job's 5 attempts are spent in under 8 s.
+    const texts = Array.from({ length: 3 }, (_, i) => `第 ${i + 1} 条回复`);
+    const ids: string[] = [];
+    for (const text of texts) for (const { conversationId } of followers) ids.push((await kefu.app.conversations.sendAutomatic(conversationId, 'system', { text })).id);
+    await queue.resume();
+    await eventually(async () => (await kefu.app.prisma.message.count({ where: { id: { in: ids }, deliveryStatus: { not: 'pending' } } })) === ids.length, 40_000);
+    expect(await kefu.app.prisma.message.count({ where: { id: { in: ids }, deliveryStatus: 'sent' } })).toBe(ids.length);
+    for (const { openId } of followers) {
+      const got = peer.sent.filter((s) => s.touser === openId).map((s) => (s.body.text as { content?: string } | undefined)?.content);
+      expect(got.filter((text) => text?.startsWith('第 '))).toEqual(texts);
+    }
+  }, 60_000);
 
   it('re-arms every timer once after an upgrade that arms them differently, the queued conversations\' 自动结单 too', async () => {
     // Nobody can take it, so it stays in the queue.
