@@ -11,7 +11,7 @@ import { conversationDto, messageDto } from './dto.ts';
 import { SESSION_COOKIE, parseCookie, type SessionUser } from './sessions.ts';
 import { FrameGate } from './frame-gate.ts';
 import { FrameWriter } from './frame-writer.ts';
-import { SeqGaps } from './seq-gaps.ts';
+import { FILLED_FROM_DATABASE, SeqGaps } from './seq-gaps.ts';
 import { receiveWebMessage } from './routes/widget-routes.ts';
 
 interface AgentSocket {
@@ -90,7 +90,7 @@ export class RealtimeGateway {
     try {
       const found = await this.app.queries.messagesWithRoutes(seqs);
       if (found.length > 0) {
-        this.app.logger.warn({ messages: found.length, firstSeq: found[0]!.message.seq, lastSeq: found.at(-1)!.message.seq }, 'messages not heard on the event bus in time are sent from the database');
+        this.app.logger.warn({ messages: found.length, firstSeq: found[0]!.message.seq, lastSeq: found.at(-1)!.message.seq }, FILLED_FROM_DATABASE);
       }
       for (const { message, conversation } of found) this.fanOut({ name: 'message.created', conversation, message });
       this.gaps.checked(seqs, new Set(found.map((f) => f.message.seq)), Date.now());

@@ -98,7 +98,6 @@ export class KefuCluster {
     }
   }
 
-  /** Lines of the logs that tell of a crash: unhandled rejections and uncaught exceptions. */
   /** Each unexpected exit with the last lines its process wrote, to read when a run reports a crash. */
   crashReports(lines = 8): string[] {
     return [...this.crashes.map((c) => ({ ...c, reason: `code ${c.code} signal ${c.signal}` })), ...this.startFailures.map((name) => ({ name, reason: 'start-up gave up' }))].map(
@@ -110,6 +109,25 @@ export class KefuCluster {
     );
   }
 
+  /** The sum of a number field over the JSON log lines, of every process, whose message is `msg`. */
+  loggedSum(msg: string, field: string): number {
+    let sum = 0;
+    for (const proc of this.processes) {
+      const text = fs.existsSync(this.logFile(proc)) ? fs.readFileSync(this.logFile(proc), 'utf8') : '';
+      for (const line of text.split('\n')) {
+        if (!line.includes(msg)) continue;
+        try {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          if (entry.msg === msg && typeof entry[field] === 'number') sum += entry[field];
+        } catch {
+          // Not a JSON line.
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** Lines of the logs that tell of a crash: unhandled rejections and uncaught exceptions. */
   crashLines(): string[] {
     const lines: string[] = [];
     for (const proc of this.processes) {

@@ -6,6 +6,7 @@ import { WechatMpPeer } from '../peers/wechat-mp-peer.ts';
 import { WecomPeer } from '../peers/wecom-peer.ts';
 import { OaVisitor, WebVisitor, WecomVisitor, type Sent, type Visitor, type World } from './actors.ts';
 import { ChaosDb, request, ResumingSocket } from './client.ts';
+import { FILLED_FROM_DATABASE } from '../../console/server/seq-gaps.ts';
 import { KefuCluster } from './processes.ts';
 import { sleep, ThrowawayPostgres, ThrowawayRedis } from './services.ts';
 import { verify, type Verdict } from './verify.ts';
@@ -34,6 +35,8 @@ export interface ChaosReport extends Verdict {
   chaos_crashes: number;
   chaos_start_failures: number;
   chaos_unhandled: number;
+  /** Messages an API process sent its sockets from the database, their bus event not heard in time (lost or late). */
+  chaos_bus_filled: number;
   chaos_seconds: number;
 }
 
@@ -228,6 +231,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       chaos_crashes: cluster.crashes.length,
       chaos_start_failures: cluster.startFailures.length,
       chaos_unhandled: unhandled.length,
+      chaos_bus_filled: cluster.loggedSum(FILLED_FROM_DATABASE, 'messages'),
       chaos_seconds: Math.round((Date.now() - started) / 1000),
     };
   } finally {
