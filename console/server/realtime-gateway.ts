@@ -64,6 +64,8 @@ export class RealtimeGateway {
   private readonly gaps = new SeqGaps({ graceMs: 2_000, recheckMs: 15_000, maxHoles: 20_000 });
   private gapTimer?: NodeJS.Timeout;
   private fillingGaps = false;
+  /** Whether the last look-up failed: a database outage is logged once, not every round. */
+  private gapLookupFailing = false;
 
   constructor(private readonly app: AppContext) {
     this.gate = new FrameGate(app.config.wsFramesAtOnce);
@@ -72,6 +74,11 @@ export class RealtimeGateway {
     this.unsubscribeReconnect = app.bus.onReconnect?.(() => {
       setTimeout(() => void this.replayAll(), 1_000).unref();
     });
+    // What was stored before this process listened is for resuming sockets, not for the gap tracker.
+    void app.queries
+      .latestSeq()
+      .then((seq) => this.gaps.startAfter(seq))
+      .catch(() => undefined);
     this.gapTimer = setInterval(() => void this.fillGaps(), GAP_CHECK_MS);
     this.gapTimer.unref();
   }
@@ -94,9 +101,11 @@ export class RealtimeGateway {
       }
       for (const { message, conversation } of found) this.fanOut({ name: 'message.created', conversation, message });
       this.gaps.checked(seqs, new Set(found.map((f) => f.message.seq)), Date.now());
+      this.gapLookupFailing = false;
     } catch (error) {
       // Left as they are: looked up again on the next round.
-      if (!this.closed) this.app.logger.warn({ err: error }, 'looking up missed messages failed');
+      if (!this.closed && !this.gapLookupFailing) this.app.logger.warn({ err: error }, 'looking up missed messages failed; trying again every 0.5 s');
+      this.gapLookupFailing = true;
     } finally {
       this.fillingGaps = false;
     }

@@ -62,6 +62,19 @@ describe('holes in the message seqs heard on the bus', () => {
     expect(gaps.due(2_000, 1)).toEqual([909]);
   });
 
+  it('leave alone the seqs stored before the process listened', () => {
+    const gaps = new SeqGaps(options);
+    // An older event still on its way arrives first.
+    gaps.heard(90, 0);
+    gaps.heard(120, 0);
+    gaps.startAfter(110);
+    expect(gaps.due(2_000, 50)).toEqual([111, 112, 113, 114, 115, 116, 117, 118, 119]);
+    gaps.startAfter(200);
+    expect(gaps.holes).toBe(0);
+    gaps.heard(202, 0);
+    expect(gaps.due(2_000, 50)).toEqual([201]);
+  });
+
   it('start from the first seq heard, with no hole before it', () => {
     const gaps = new SeqGaps(options);
     gaps.heard(5_000, 0);

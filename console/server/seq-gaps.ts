@@ -28,6 +28,16 @@ export class SeqGaps {
     return this.fresh.size + this.rechecks.size;
   }
 
+  /**
+   * Messages up to `seq` are none of this tracker's business: they were stored before this process
+   * listened (its sockets catch up by resuming). Without it the first seq heard starts the tracking, and
+   * an older event still on its way would leave the holes behind it to be looked up.
+   */
+  startAfter(seq: number): void {
+    if (seq > this.highest) this.highest = seq;
+    for (const map of [this.fresh, this.rechecks]) for (const hole of map.keys()) if (hole <= seq) map.delete(hole);
+  }
+
   /** A message event was heard (fanned out by this process). */
   heard(seq: number, now: number): void {
     if (this.highest === 0) {
