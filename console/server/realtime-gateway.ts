@@ -1,34 +1,25 @@
-import type { IncomingMessage, Server } from 'node:http';
+import type { Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { BusEvent, ConversationRef } from '../../core/conversation/bus-events.ts';
 import type { ConversationRecord } from '../../core/conversation/records.ts';
 import { isAppError } from '../../core/errors.ts';
 import { withoutNul } from '../../core/without-nul.ts';
-import { verifyVisitorToken, type VisitorIdentity } from '../../connectors/web/visitor-token.ts';
 import { clientFrameSchema, type ServerFrame } from '../shared/protocol.ts';
 import type { AppContext } from './app-context.ts';
 import { conversationDto, messageDto } from './dto.ts';
-import { SESSION_COOKIE, parseCookie, type SessionUser } from './sessions.ts';
 import { FrameGate } from './frame-gate.ts';
 import { FrameWriter } from './frame-writer.ts';
-import { FILLED_FROM_DATABASE, SeqGaps } from './seq-gaps.ts';
+import { MissedMessages } from './missed-messages.ts';
 import { receiveWebMessage } from './routes/widget-routes.ts';
+import { authenticateSocket, type SocketIdentity } from './socket-auth.ts';
 
-interface AgentSocket {
-  kind: 'agent';
+type AgentSocket = Extract<SocketIdentity, { kind: 'agent' }> & { ws: WebSocket };
+type VisitorSocket = Extract<SocketIdentity, { kind: 'visitor' }> & {
   ws: WebSocket;
-  user: SessionUser;
-}
-interface VisitorSocket {
-  kind: 'visitor';
-  ws: WebSocket;
-  identity: VisitorIdentity;
-  visitorId: string | null;
   /** Client message ids this socket sent whose ack carries the message: their bus echo is not sent back. */
   ownSends?: Set<string>;
-}
+};
 type Client = AgentSocket | VisitorSocket;
-type PendingClient = Omit<AgentSocket, 'ws'> | Omit<VisitorSocket, 'ws'>;
 
 const MAX_FRAME_BYTES = 64 * 1024;
 /**
@@ -37,9 +28,6 @@ const MAX_FRAME_BYTES = 64 * 1024;
  * its sender resends). Clients keep each message id once.
  */
 const RESUME_GRACE_SEQS = 2_000;
-/** How often the holes in the seqs heard on the bus are looked up, and how many at most each time. */
-const GAP_CHECK_MS = 500;
-const GAP_CHECK_BATCH = 500;
 /** Frames of one client handled at once before its socket stops being read. */
 const MAX_FRAMES_IN_FLIGHT = 8;
 /** Sends of one socket remembered for echo suppression; past this the memory is dropped (an echo then goes out, harmless). */
@@ -60,55 +48,17 @@ export class RealtimeGateway {
   /** The highest message seq each socket was sent (or resumed from). */
   private readonly cursors = new WeakMap<WebSocket, number>();
   private readonly unsubscribeReconnect?: () => void;
-  /** Message seqs heard on the bus; a hole left behind is looked up and its message sent late. */
-  private readonly gaps = new SeqGaps({ graceMs: 2_000, recheckMs: 15_000, maxHoles: 20_000 });
-  private gapTimer?: NodeJS.Timeout;
-  private fillingGaps = false;
-  /** Whether the last look-up failed: a database outage is logged once, not every round. */
-  private gapLookupFailing = false;
+  /** Message seqs heard on the bus; a message whose event did not come in time is sent from the database. */
+  private readonly missed: MissedMessages;
 
   constructor(private readonly app: AppContext) {
     this.gate = new FrameGate(app.config.wsFramesAtOnce);
+    this.missed = new MissedMessages({ queries: app.queries, logger: app.logger, send: (event) => this.fanOut(event) });
     this.unsubscribe = app.bus.subscribe((event) => this.fanOut(event));
     // Events published while the bus was away never arrive: every socket catches up from the database.
     this.unsubscribeReconnect = app.bus.onReconnect?.(() => {
       setTimeout(() => void this.replayAll(), 1_000).unref();
     });
-    // What was stored before this process listened is for resuming sockets, not for the gap tracker.
-    void app.queries
-      .latestSeq()
-      .then((seq) => this.gaps.startAfter(seq))
-      .catch(() => undefined);
-    this.gapTimer = setInterval(() => void this.fillGaps(), GAP_CHECK_MS);
-    this.gapTimer.unref();
-  }
-
-  /**
-   * Sends the messages whose bus event this process has not heard in time: every API process hears
-   * every message, so a seq skipped for a while is an event lost (published while Redis restarted, or
-   * never, by a process killed between commit and publish), a late one, or a seq no message kept; the
-   * database tells which. A late event that still comes is sent again; clients keep each message id once.
-   */
-  private async fillGaps(): Promise<void> {
-    if (this.fillingGaps || this.closed) return;
-    const seqs = this.gaps.due(Date.now(), GAP_CHECK_BATCH);
-    if (seqs.length === 0) return;
-    this.fillingGaps = true;
-    try {
-      const found = await this.app.queries.messagesWithRoutes(seqs);
-      if (found.length > 0) {
-        this.app.logger.warn({ messages: found.length, firstSeq: found[0]!.message.seq, lastSeq: found.at(-1)!.message.seq }, FILLED_FROM_DATABASE);
-      }
-      for (const { message, conversation } of found) this.fanOut({ name: 'message.created', conversation, message });
-      this.gaps.checked(seqs, new Set(found.map((f) => f.message.seq)), Date.now());
-      this.gapLookupFailing = false;
-    } catch (error) {
-      // Left as they are: looked up again on the next round.
-      if (!this.closed && !this.gapLookupFailing) this.app.logger.warn({ err: error }, 'looking up missed messages failed; trying again every 0.5 s');
-      this.gapLookupFailing = true;
-    } finally {
-      this.fillingGaps = false;
-    }
   }
 
   get agentCount(): number {
@@ -124,7 +74,7 @@ export class RealtimeGateway {
         socket.destroy();
         return;
       }
-      this.authenticate(req, url)
+      authenticateSocket(this.app, req, url)
         .then((client) => {
           if (!client) {
             socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -151,25 +101,7 @@ export class RealtimeGateway {
     this.heartbeat.unref();
   }
 
-  private async authenticate(req: IncomingMessage, url: URL): Promise<PendingClient | null> {
-    if (url.pathname === '/ws/agent') {
-      const token = url.searchParams.get('token') ?? parseCookie(req.headers.cookie, SESSION_COOKIE);
-      const user = await this.app.sessions.resolve(token);
-      return user ? { kind: 'agent', user } : null;
-    }
-    try {
-      const identity = verifyVisitorToken(this.app.secret, url.searchParams.get('token'));
-      const visitor = await this.app.prisma.visitor.findUnique({
-        where: { channelId_externalId: { channelId: identity.channelId, externalId: identity.visitorKey } },
-        select: { id: true },
-      });
-      return { kind: 'visitor', identity, visitorId: visitor?.id ?? null };
-    } catch {
-      return null;
-    }
-  }
-
-  private async accept(ws: WebSocket, base: PendingClient, after: number): Promise<void> {
+  private async accept(ws: WebSocket, base: SocketIdentity, after: number): Promise<void> {
     const client = { ...base, ws } as Client;
     (ws as WebSocket & { alive?: boolean }).alive = true;
     ws.on('pong', () => ((ws as WebSocket & { alive?: boolean }).alive = true));
@@ -331,7 +263,7 @@ export class RealtimeGateway {
     switch (event.name) {
       case 'message.created':
       case 'message.updated': {
-        this.gaps.heard(event.message.seq, Date.now());
+        this.missed.heard(event.message.seq);
         const frame: ServerFrame = { type: 'message', message: messageDto(event.message) };
         this.toVisitor(event.conversation, frame);
         this.toAgents(event.conversation, frame, []);
@@ -438,7 +370,7 @@ export class RealtimeGateway {
     this.unsubscribe();
     this.unsubscribeReconnect?.();
     if (this.heartbeat) clearInterval(this.heartbeat);
-    if (this.gapTimer) clearInterval(this.gapTimer);
+    this.missed.close();
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }

@@ -1,6 +1,3 @@
-/** What an API process logs (with the count in `messages`) when it sends messages it has not heard of on the bus. */
-export const FILLED_FROM_DATABASE = 'messages not heard on the event bus in time are sent from the database';
-
 /**
  * The message seqs one API process has heard of on the bus, and the holes between them.
  *

@@ -6,7 +6,7 @@ import { WechatMpPeer } from '../peers/wechat-mp-peer.ts';
 import { WecomPeer } from '../peers/wecom-peer.ts';
 import { OaVisitor, WebVisitor, WecomVisitor, type Sent, type Visitor, type World } from './actors.ts';
 import { ChaosDb, request, ResumingSocket } from './client.ts';
-import { FILLED_FROM_DATABASE } from '../../console/server/seq-gaps.ts';
+import { FILLED_FROM_DATABASE } from '../../console/server/missed-messages.ts';
 import { KefuCluster } from './processes.ts';
 import { sleep, ThrowawayPostgres, ThrowawayRedis } from './services.ts';
 import { verify, type Verdict } from './verify.ts';
