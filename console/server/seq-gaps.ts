@@ -4,8 +4,8 @@
  * Every message takes the next value of one sequence, and every API process hears every message
  * event. A seq not heard of a while after a later one is a message whose event never came (published
  * while the bus was away, or by a process that died between commit and publish), or a seq no message
- * kept (an insert rolled back, a repeated channel message refused). The gateway asks the database
- * which: the first kind is fanned out late, the second forgotten.
+ * kept (an insert rolled back, a repeated channel message refused). `MissedMessages` asks the
+ * database which: the first kind is fanned out late, the second forgotten.
  *
  * A hole found empty is asked about once more, `recheckMs` later: a transaction can commit well after
  * it took its seq (a slow database, a restart in between).

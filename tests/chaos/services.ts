@@ -37,9 +37,11 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
+/** Whether a program of this name is on the PATH. */
+export const onPath = (bin: string) => (process.env.PATH ?? '').split(':').some((dir) => fs.existsSync(path.join(dir, bin)));
+
 /** Whether this machine can run the throw-away services (PostgreSQL binaries, redis-server, root for runuser). */
 export function servicesAvailable(): boolean {
-  const onPath = (bin: string) => (process.env.PATH ?? '').split(':').some((dir) => fs.existsSync(path.join(dir, bin)));
   return fs.existsSync(path.join(pgBin, 'initdb')) && onPath('redis-server') && onPath('runuser') && process.getuid?.() === 0;
 }
 

@@ -1,11 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import crypto from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BusEvent } from '../../core/conversation/bus-events.ts';
 import type { DomainEvent } from '../../core/conversation/events.ts';
 import { InProcessEventBus, RedisEventBus } from '../../infra/event-bus.ts';
-import { ThrowawayRedis } from '../chaos/services.ts';
+import { onPath, ThrowawayRedis } from '../chaos/services.ts';
 import { testRedisUrl } from '../support/harness.ts';
 
 const redisUrl = testRedisUrl;
@@ -105,9 +103,7 @@ describe.skipIf(!redisUrl)('the Redis event bus', () => {
   });
 });
 
-const hasRedisServer = (process.env.PATH ?? '').split(':').some((dir) => fs.existsSync(path.join(dir, 'redis-server')));
-
-describe.skipIf(!hasRedisServer)('the Redis event bus across Redis outages', () => {
+describe.skipIf(!onPath('redis-server'))('the Redis event bus across Redis outages', () => {
   it('tells its subscribers each time it connects, the first time included', async () => {
     const redis = await ThrowawayRedis.start();
     await redis.down();
