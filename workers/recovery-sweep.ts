@@ -39,9 +39,9 @@ export interface SweepResult {
  * and the job queue (Redis) may lose its data, so: outbound messages still pending after a few seconds
  * get their `deliver-<id>` job again (the same id: BullMQ ignores it while the job waits or runs, a
  * failed one is replaced, and the handler skips a message that is no longer pending); and when Redis
- * comes back empty, every timer of the conversations is re-armed from the database, the queue drain, the WeCom pulls and the
- * ends of recently closed WeCom sessions are requested again. Everything it asks for has a deterministic job id, so several workers sweeping at once add
- * nothing twice.
+ * comes back empty, every timer of the conversations is re-armed from the database, and the queue
+ * drain, the WeCom pulls and the ends of recently closed WeCom sessions are requested again.
+ * Everything it asks for has a deterministic job id, so several workers sweeping at once add nothing twice.
  */
 export class RecoverySweeper {
   private timer?: NodeJS.Timeout;
